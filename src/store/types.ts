@@ -137,11 +137,23 @@ export interface MailboxRepo {
   get(accountId: number, name: string): Promise<Mailbox | undefined>
 }
 
+/** The SMTP envelope kept with one mailbox copy of a message. */
+export interface MessageEnvelope {
+  /** MAIL FROM ('' for the null sender); null when the message did not come over SMTP. */
+  mailFrom: string | null
+  dsn: DsnEnvelope
+  /** The RCPT TO this copy was delivered for. */
+  rcptTo: string | null
+  rcptDsn: DsnRecipient
+}
+
 export interface MessageRepo {
   list(mailboxId: number): Promise<MessageRow[]>
   body(blobId: number): Promise<Buffer | undefined>
   /** Messages committed to mailboxes in total (for metrics and benchmarks). */
   countAll(): Promise<number>
+  /** The envelope (MAIL FROM, RCPT TO, RFC 3461 DSN parameters) of a message row. */
+  envelope(messageId: number): Promise<MessageEnvelope | undefined>
 }
 
 export interface QueuedRecipient {

@@ -1,0 +1,151 @@
+// Group commit on SQLite: many concurrent write requests share one transaction and so
+// one fsync. The first request of a turn schedules a flush with setImmediate; the flush
+// takes up to `maxBatch` pending requests, runs each inside its own SAVEPOINT (a failing
+// request is rolled back alone and rejected), then COMMITs once. With WAL and
+// synchronous=FULL the COMMIT has fsynced the WAL when it returns, and only then are the
+// promises settled. If the COMMIT itself fails every request of the batch is rejected.
+
+import type { Database, Statement } from 'better-sqlite3'
+import { StoreError } from '../../store-error.ts'
+
+export interface BatchInfo<Res> {
+  /** Requests that were part of the committed batch (ok + failed). */
+  requests: number
+  /** The results of the requests that succeeded, in submission order. */
+  results: Res[]
+}
+
+export interface GroupCommitOptions<Req, Res> {
+  db: Database
+  /** Applies one request; runs synchronously inside the batch transaction. */
+  apply: (req: Req) => Res
+  /** Called after each successful COMMIT, before the promises settle. */
+  onCommitted?: (info: BatchInfo<Res>) => void
+  maxBatch?: number
+}
+
+interface Pending<Req, Res> {
+  req: Req
+  resolve: (res: Res) => void
+  reject: (err: unknown) => void
+}
+
+type Outcome<Res> = { ok: true; value: Res } | { ok: false; error: unknown }
+
+export class GroupCommitter<Req, Res> {
+  readonly #db: Database
+  readonly #apply: (req: Req) => Res
+  readonly #onCommitted: ((info: BatchInfo<Res>) => void) | undefined
+  readonly #maxBatch: number
+  readonly #begin: Statement
+  readonly #commit: Statement
+  readonly #rollback: Statement
+  readonly #savepoint: Statement
+  readonly #release: Statement
+  readonly #rollbackTo: Statement
+  #pending: Pending<Req, Res>[] = []
+  #scheduled = false
+  #closed = false
+  #idleWaiters: (() => void)[] = []
+  #commits = 0
+
+  constructor(opts: GroupCommitOptions<Req, Res>) {
+    this.#db = opts.db
+    this.#apply = opts.apply
+    this.#onCommitted = opts.onCommitted
+    this.#maxBatch = opts.maxBatch ?? 256
+    this.#begin = opts.db.prepare('BEGIN IMMEDIATE')
+    this.#commit = opts.db.prepare('COMMIT')
+    this.#rollback = opts.db.prepare('ROLLBACK')
+    this.#savepoint = opts.db.prepare('SAVEPOINT request')
+    this.#release = opts.db.prepare('RELEASE request')
+    this.#rollbackTo = opts.db.prepare('ROLLBACK TO request')
+  }
+
+  /** Number of COMMITs done so far. */
+  get commits(): number {
+    return this.#commits
+  }
+
+  /** Queues a request; resolves after the transaction holding it is on disk. */
+  submit(req: Req): Promise<Res> {
+    if (this.#closed) return Promise.reject(new StoreError('closed', 'the store is closed'))
+    return new Promise<Res>((resolve, reject) => {
+      this.#pending.push({ req, resolve, reject })
+      this.#schedule()
+    })
+  }
+
+  /** Refuses new requests and resolves once every queued request is settled. */
+  close(): Promise<void> {
+    this.#closed = true
+    if (this.#pending.length === 0 && !this.#scheduled) return Promise.resolve()
+    return new Promise((resolve) => this.#idleWaiters.push(resolve))
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return
+    this.#scheduled = true
+    setImmediate(() => {
+      this.#scheduled = false
+      this.#flush()
+      if (this.#pending.length > 0) this.#schedule()
+      else this.#notifyIdle()
+    })
+  }
+
+  #notifyIdle(): void {
+    const waiters = this.#idleWaiters
+    this.#idleWaiters = []
+    for (const w of waiters) w()
+  }
+
+  #flush(): void {
+    const batch = this.#pending.splice(0, this.#maxBatch)
+    if (batch.length === 0) return
+    let outcomes: Outcome<Res>[]
+    try {
+      outcomes = this.#runBatch(batch)
+    } catch (err) {
+      if (this.#db.inTransaction) this.#rollback.run()
+      for (const p of batch) p.reject(err)
+      return
+    }
+    this.#commits++
+    const results: Res[] = []
+    for (const o of outcomes) if (o.ok) results.push(o.value)
+    try {
+      this.#onCommitted?.({ requests: batch.length, results })
+    } catch {
+      // A listener's failure must not undo a commit that is already on disk.
+    }
+    batch.forEach((p, i) => {
+      const o = outcomes[i]
+      if (o?.ok) p.resolve(o.value)
+      else p.reject(o ? o.error : new Error('missing batch outcome'))
+    })
+  }
+
+  /** Runs the batch in one transaction; throws if the transaction as a whole failed. */
+  #runBatch(batch: Pending<Req, Res>[]): Outcome<Res>[] {
+    this.#begin.run()
+    const outcomes: Outcome<Res>[] = []
+    for (const p of batch) {
+      this.#savepoint.run()
+      try {
+        const value = this.#apply(p.req)
+        this.#release.run()
+        outcomes.push({ ok: true, value })
+      } catch (error) {
+        // Some errors (e.g. SQLITE_FULL) roll back the whole transaction: then the
+        // batch as a whole has failed.
+        if (!this.#db.inTransaction) throw error
+        this.#rollbackTo.run()
+        this.#release.run()
+        outcomes.push({ ok: false, error })
+      }
+    }
+    this.#commit.run()
+    return outcomes
+  }
+}

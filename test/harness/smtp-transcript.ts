@@ -1,0 +1,274 @@
+// Transcript tests for the SMTP server: an in-process server on a real socket, a fresh SQLite
+// file per test, no delays, and a client that mirrors mox's: s.transact(250, 'MAIL FROM:<a@b>').
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { connect, type Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
+import assert from 'node:assert/strict'
+import { openStore } from '../../src/store/open-store.ts'
+import type { Store } from '../../src/store/types.ts'
+import { Router } from '../../src/delivery/router.ts'
+import { SmtpServer } from '../../src/smtp-server/server.ts'
+import type { SmtpServerSettings } from '../../src/smtp-server/session-state.ts'
+import { createLogger } from '../../src/telemetry/logger.ts'
+import { createMetrics, type Metrics } from '../../src/telemetry/metrics.ts'
+import { writeSelfSignedCertificate } from '../../src/tls/self-signed.ts'
+
+export interface TestServer {
+  port: number
+  store: Store
+  metrics: Metrics
+  dir: string
+  close(): Promise<void>
+}
+
+export interface TestServerOptions {
+  settings?: Partial<SmtpServerSettings>
+  maxConnectionsPerIp?: number
+  withTls?: boolean
+  /** Accounts to create (domains are created from their addresses). */
+  accounts?: string[]
+  aliases?: Record<string, string[]>
+}
+
+let tlsCache: { cert: Buffer; key: Buffer } | undefined
+
+async function testTls(dir: string): Promise<{ cert: Buffer; key: Buffer }> {
+  if (tlsCache) return tlsCache
+  const certPath = join(dir, 'cert.pem')
+  const keyPath = join(dir, 'key.pem')
+  await writeSelfSignedCertificate({ hostname: 'mx.example.test', certPath, keyPath })
+  tlsCache = { cert: readFileSync(certPath), key: readFileSync(keyPath) }
+  return tlsCache
+}
+
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'postern-smtp-'))
+  const store = openStore({ path: join(dir, 'test.db') })
+  const accounts = opts.accounts ?? ['alice@example.test', 'bob@example.test']
+  const domains = new Set([...accounts, ...Object.keys(opts.aliases ?? {})].map(domainOf))
+  for (const d of domains) await store.domains.add(d)
+  for (const a of accounts) await store.accounts.add({ address: a, passwordHash: 'x' })
+  for (const [alias, targets] of Object.entries(opts.aliases ?? {})) {
+    await store.aliases.add(alias, targets)
+  }
+  const metrics = createMetrics()
+  const settings: SmtpServerSettings = {
+    role: 'mx',
+    hostname: 'mx.example.test',
+    maxMessageBytes: 1024 * 1024,
+    maxLineBytes: 1000,
+    maxRecipients: 100,
+    maxErrors: 10,
+    idleTimeoutMs: 30_000,
+    sessionTimeoutMs: 60_000,
+    errorDelayMs: 0,
+    maxReceivedHeaders: 50,
+    isTrustedClient: () => false,
+    ...opts.settings,
+  }
+  const server = new SmtpServer({
+    deps: {
+      settings,
+      store,
+      router: new Router({ store, plusSeparator: '+' }),
+      logger: createLogger({ level: 'silent' }),
+      metrics,
+      tls: opts.withTls === false ? undefined : await testTls(dir),
+      clock: Date.now,
+      sleep: () => Promise.resolve(),
+    },
+    maxConnections: 1000,
+    maxConnectionsPerIp: opts.maxConnectionsPerIp ?? 1000,
+  })
+  const info = await server.listen('127.0.0.1', 0)
+  return {
+    port: info.port,
+    store,
+    metrics,
+    dir,
+    async close() {
+      await server.close(0)
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1)
+}
+
+export interface Reply {
+  code: number
+  lines: string[]
+  /** The whole reply text, lines joined by "\n", codes stripped. */
+  text: string
+}
+
+/** A line-level SMTP client for transcripts. */
+export class SmtpTranscript {
+  #socket: Socket
+  #buffer = ''
+  #waiters: (() => void)[] = []
+  #closed = false
+
+  private constructor(socket: Socket) {
+    this.#socket = socket
+    this.#listen(socket)
+  }
+
+  static async connect(port: number): Promise<SmtpTranscript> {
+    const socket = connect({ host: '127.0.0.1', port })
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve)
+      socket.once('error', reject)
+    })
+    return new SmtpTranscript(socket)
+  }
+
+  /** Connects and reads the greeting. */
+  static async open(port: number): Promise<SmtpTranscript> {
+    const s = await SmtpTranscript.connect(port)
+    await s.expect(220)
+    return s
+  }
+
+  #listen(socket: Socket): void {
+    socket.setEncoding('latin1')
+    socket.on('data', (d: string) => {
+      this.#buffer += d
+      this.#wake()
+    })
+    socket.on('close', () => {
+      this.#closed = true
+      this.#wake()
+    })
+    socket.on('error', () => undefined)
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters
+    this.#waiters = []
+    for (const w of waiters) w()
+  }
+
+  /** Reads one complete reply (multi-line aware), waiting up to 5 s. */
+  async read(): Promise<Reply> {
+    const deadline = Date.now() + 5000
+    for (;;) {
+      const reply = this.#take()
+      if (reply) return reply
+      if (this.#closed)
+        throw new Error(`connection closed; buffer: ${JSON.stringify(this.#buffer)}`)
+      if (Date.now() > deadline)
+        throw new Error(`no reply; buffer: ${JSON.stringify(this.#buffer)}`)
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 100)
+        this.#waiters.push(() => {
+          clearTimeout(t)
+          resolve()
+        })
+      })
+    }
+  }
+
+  #take(): Reply | undefined {
+    const lines: string[] = []
+    let offset = 0
+    for (;;) {
+      const end = this.#buffer.indexOf('\r\n', offset)
+      if (end < 0) return undefined
+      const line = this.#buffer.slice(offset, end)
+      offset = end + 2
+      lines.push(line)
+      if (line.charAt(3) !== '-') break
+    }
+    this.#buffer = this.#buffer.slice(offset)
+    const code = Number(lines[0]?.slice(0, 3))
+    return { code, lines, text: lines.map((l) => l.slice(4)).join('\n') }
+  }
+
+  async expect(code: number, text?: RegExp): Promise<Reply> {
+    const reply = await this.read()
+    assert.equal(reply.code, code, `expected ${code}, got ${reply.lines.join(' | ')}`)
+    if (text) assert.match(reply.text, text)
+    return reply
+  }
+
+  send(line: string): void {
+    this.#socket.write(`${line}\r\n`)
+  }
+
+  raw(bytes: string | Buffer): void {
+    this.#socket.write(bytes)
+  }
+
+  /** Sends a command and checks the reply code (and text, if given). */
+  async transact(code: number, line: string, text?: RegExp): Promise<Reply> {
+    this.send(line)
+    return this.expect(code, text)
+  }
+
+  /** Waits until the server closes the connection (5 s at most). */
+  async expectClosed(): Promise<void> {
+    const deadline = Date.now() + 5000
+    while (!this.#closed) {
+      if (Date.now() > deadline) throw new Error('server did not close the connection')
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+
+  /** STARTTLS upgrade of this connection (after the 220). */
+  async upgrade(): Promise<void> {
+    const raw = this.#socket
+    raw.removeAllListeners('data')
+    raw.removeAllListeners('close')
+    const secure = tlsConnect({
+      socket: raw,
+      rejectUnauthorized: false,
+      servername: 'mx.example.test',
+    })
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', resolve)
+      secure.once('error', reject)
+    })
+    this.#socket = secure
+    this.#buffer = ''
+    this.#listen(secure)
+  }
+
+  /** The EHLO / MAIL / RCPT prelude most tests need. */
+  async begin(
+    rcpts: string[] = ['alice@example.test'],
+    from = 'sender@remote.example',
+  ): Promise<void> {
+    await this.transact(250, 'EHLO client.example')
+    await this.transact(250, `MAIL FROM:<${from}>`)
+    for (const r of rcpts) await this.transact(250, `RCPT TO:<${r}>`)
+  }
+
+  close(): void {
+    this.#socket.destroy()
+  }
+}
+
+/** Messages stored for an account's mailbox, bodies included. */
+export async function mailboxContents(
+  store: Store,
+  address: string,
+  mailbox = 'INBOX',
+): Promise<{ uid: number; body: string }[]> {
+  const account = await store.accounts.get(address)
+  assert.ok(account, `no account ${address}`)
+  const box = await store.mailboxes.get(account.id, mailbox)
+  assert.ok(box, `no mailbox ${mailbox}`)
+  const rows = await store.messages.list(box.id)
+  const out: { uid: number; body: string }[] = []
+  for (const row of rows) {
+    const body = await store.messages.body(row.blobId)
+    out.push({ uid: row.uid, body: body?.toString('utf8') ?? '' })
+  }
+  return out
+}
