@@ -65,7 +65,7 @@ void test('env overrides win over the file: strings, numbers, arrays', () => {
         POSTERN_SMTP_MAX_MESSAGE_BYTES: '4096',
         POSTERN_HOSTNAME: 'env.example',
         POSTERN_LOG_LEVEL: 'warn',
-        POSTERN_DNS_SERVERS: '127.0.0.1:5353, 127.0.0.2:53',
+        POSTERN_SMTP_TRUSTED_NETWORKS: '10.0.0.0/8, 192.0.2.0/24',
         POSTERN_DATA: '/ignored/here',
         PATH: '/bin',
       },
@@ -74,7 +74,7 @@ void test('env overrides win over the file: strings, numbers, arrays', () => {
     assert.equal(config.smtp.max_message_bytes, 4096)
     assert.equal(config.hostname, 'env.example')
     assert.equal(config.log.level, 'warn')
-    assert.deepEqual(config.dns.servers, ['127.0.0.1:5353', '127.0.0.2:53'])
+    assert.deepEqual(config.smtp.trusted_networks, ['10.0.0.0/8', '192.0.2.0/24'])
   })
 })
 

@@ -10,7 +10,6 @@ const SECTION_DOCS: Record<string, string> = {
   tls: 'Certificate and key (PEM). Relative paths are taken against the data directory.',
   store: 'Where mail and metadata live.',
   delivery: 'Local delivery.',
-  dns: 'DNS resolution (MX lookups, SPF, DKIM, DMARC).',
   dkim: 'DKIM signing.',
   log: 'Logging: JSON lines on stdout.',
 }
@@ -42,8 +41,6 @@ const KEY_DOCS: Record<string, string> = {
   'store.path': 'SQLite database file.',
   'store.url': 'postgres://... to use PostgreSQL instead (not supported yet).',
   'delivery.plus_separator': 'user+tag@domain delivers to user@domain; "" turns this off.',
-  'dns.servers': 'Resolvers as "host:port"; empty: the system\'s.',
-  'dns.timeout_ms': 'Timeout of one DNS query.',
   'dkim.selector': 'Selector base: keys are published as <selector>-rsa and <selector>-ed25519.',
   'log.level': 'trace, debug, info, warn, error, fatal or silent.',
 }

@@ -71,14 +71,6 @@ export const deliverySchema = z
   })
   .strict()
 
-export const dnsSchema = z
-  .object({
-    /** host:port of the resolvers to use; empty: the system's. */
-    servers: z.array(z.string()).default([]),
-    timeout_ms: z.number().int().min(100).default(5000),
-  })
-  .strict()
-
 export const dkimSchema = z
   .object({
     selector: z
@@ -103,7 +95,6 @@ export const configSchema = z
     tls: tlsSchema.default(tlsSchema.parse({})),
     store: storeSchema.default(storeSchema.parse({})),
     delivery: deliverySchema.default(deliverySchema.parse({})),
-    dns: dnsSchema.default(dnsSchema.parse({})),
     dkim: dkimSchema.default(dkimSchema.parse({})),
     log: logSchema.default(logSchema.parse({})),
   })

@@ -79,6 +79,8 @@ async function finish(session: SmtpSession, txn: Transaction, body: Buffer): Pro
       event: 'smtp.message-accepted',
       queueId: result.queueId,
       size: result.size,
+      from: txn.mailFrom,
+      to: txn.rcpts.slice(0, 20).map((r) => r.address),
       rcpts: txn.rcpts.length,
       delivered: result.delivered,
       ...session.logFields(),
