@@ -45,6 +45,11 @@ export async function startPostern(opts: StartOptions): Promise<RunningPostern> 
   const store = openStore({
     path: resolveDataPath(dataDir, config.store.path),
     url: config.store.url,
+    clock,
+    onCommit: ({ seconds }) => {
+      metrics.storeCommits.inc()
+      metrics.storeCommitSeconds.observe(seconds)
+    },
   })
   const addresses: RunningPostern['addresses'] = {}
   const closers: ((graceMs: number) => Promise<void>)[] = []

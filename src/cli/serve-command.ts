@@ -22,11 +22,8 @@ export async function serve(opts: DataOption): Promise<void> {
         `Log in as ${EMBEDDED_POSTMASTER} with password ${embedded.postmasterPassword} ` +
         `(shown once; change it with: postern account passwd ${EMBEDDED_POSTMASTER} --password-stdin)\n`,
     )
-    logEvent(logger, 'server.default-created', {
-      dataDir,
-      account: EMBEDDED_POSTMASTER,
-      password: embedded.postmasterPassword,
-    })
+    // The password goes to the terminal only, never into logs that are kept and shipped.
+    logEvent(logger, 'server.default-created', { dataDir, account: EMBEDDED_POSTMASTER })
   }
   // Loaded here so that the admin commands do not load the servers.
   const { startPostern } = await import('../app/start.ts')

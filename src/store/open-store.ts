@@ -2,7 +2,7 @@
 // empty; PostgreSQL (`postgres://` URLs) is not implemented yet and fails clearly.
 
 import type { Store } from './types.ts'
-import { openSqliteStore } from './dialects/sqlite/open-sqlite-store.ts'
+import { openSqliteStore, type CommitInfo } from './dialects/sqlite/open-sqlite-store.ts'
 
 export interface OpenStoreOptions {
   /** SQLite database file, used when `url` is empty. */
@@ -11,14 +11,19 @@ export interface OpenStoreOptions {
   url?: string
   /** Epoch ms; Date.now by default. */
   clock?: () => number
+  /** Called after each group commit (for metrics). */
+  onCommit?: (info: CommitInfo) => void
 }
 
 export function openStore(opts: OpenStoreOptions): Store {
   const url = opts.url?.trim() ?? ''
   if (url === '') {
-    return openSqliteStore(
-      opts.clock ? { path: opts.path, clock: opts.clock } : { path: opts.path },
-    )
+    const { clock, onCommit } = opts
+    return openSqliteStore({
+      path: opts.path,
+      ...(clock ? { clock } : {}),
+      ...(onCommit ? { onCommit } : {}),
+    })
   }
   if (/^postgres(ql)?:\/\//i.test(url)) {
     throw new Error('PostgreSQL engine is not available yet')

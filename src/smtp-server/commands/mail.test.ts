@@ -53,3 +53,22 @@ test('DSN RET and ENVID are kept with the message', async () => {
   s.close()
   await srv.close()
 })
+
+test('SMTPUTF8: UTF-8 addresses need the parameter; the Received header says UTF8SMTP', async () => {
+  const srv = await startTestServer({ accounts: ['alice@example.test', 'jörg@example.test'] })
+  const s = await SmtpTranscript.open(srv.port)
+  await s.transact(250, 'EHLO c.example')
+  await s.transact(553, 'MAIL FROM:<müller@remote.example>', /5\.6\.7/)
+  await s.transact(250, 'MAIL FROM:<müller@remote.example> SMTPUTF8 BODY=8BITMIME')
+  await s.transact(250, 'RCPT TO:<jörg@example.test>')
+  await s.transact(354, 'DATA')
+  await s.transact(250, 'Subject: grüße\r\n\r\nÄpfel\r\n.')
+  const account = await srv.store.accounts.get('jörg@example.test')
+  const inbox = await srv.store.mailboxes.get(account?.id ?? 0, 'INBOX')
+  const [row] = await srv.store.messages.list(inbox?.id ?? 0)
+  const body = (await srv.store.messages.body(row?.blobId ?? 0))?.toString('utf8') ?? ''
+  assert.match(body, /with UTF8SMTP id /)
+  assert.ok(body.endsWith('Subject: grüße\r\n\r\nÄpfel\r\n'))
+  s.close()
+  await srv.close()
+})

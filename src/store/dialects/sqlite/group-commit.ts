@@ -13,6 +13,8 @@ export interface BatchInfo<Res> {
   requests: number
   /** The results of the requests that succeeded, in submission order. */
   results: Res[]
+  /** Time from BEGIN to the end of COMMIT (fsync included). */
+  seconds: number
 }
 
 export interface GroupCommitOptions<Req, Res> {
@@ -104,6 +106,7 @@ export class GroupCommitter<Req, Res> {
     const batch = this.#pending.splice(0, this.#maxBatch)
     if (batch.length === 0) return
     let outcomes: Outcome<Res>[]
+    const started = performance.now()
     try {
       outcomes = this.#runBatch(batch)
     } catch (err) {
@@ -115,7 +118,8 @@ export class GroupCommitter<Req, Res> {
     const results: Res[] = []
     for (const o of outcomes) if (o.ok) results.push(o.value)
     try {
-      this.#onCommitted?.({ requests: batch.length, results })
+      const seconds = (performance.now() - started) / 1000
+      this.#onCommitted?.({ requests: batch.length, results, seconds })
     } catch {
       // A listener's failure must not undo a commit that is already on disk.
     }

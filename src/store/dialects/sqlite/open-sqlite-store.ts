@@ -17,13 +17,19 @@ import { SqliteMailboxRepo } from './mailbox-repo.ts'
 import { SqliteMessageRepo } from './message-repo.ts'
 import { SqliteQueueRepo } from './queue-repo.ts'
 
+/** What one group commit held and how long it took (BEGIN to fsynced COMMIT). */
+export interface CommitInfo {
+  requests: number
+  seconds: number
+}
+
 export interface SqliteStoreOptions {
   /** Database file path (created if missing). */
   path: string
   /** Epoch ms; Date.now by default. */
   clock?: () => number
   /** Called after each group commit with the number of requests it held. */
-  onCommit?: (info: { requests: number }) => void
+  onCommit?: (info: CommitInfo) => void
   /** Most accept() requests per transaction; 256 by default. */
   maxBatch?: number
   /** How long to wait for a lock held by another connection; 5000 ms by default. */
@@ -67,7 +73,7 @@ class SqliteStore implements Store {
   constructor(opts: {
     db: Database.Database
     clock: () => number
-    onCommit?: (info: { requests: number }) => void
+    onCommit?: (info: CommitInfo) => void
     maxBatch?: number
   }) {
     const { db, clock } = opts
@@ -85,7 +91,7 @@ class SqliteStore implements Store {
       apply: (input) => writer.write(input),
       maxBatch: opts.maxBatch ?? 256,
       onCommitted: (info) => {
-        onCommit?.({ requests: info.requests })
+        onCommit?.({ requests: info.requests, seconds: info.seconds })
         this.#emit(info.results.flatMap((r) => r.changes))
       },
     })
