@@ -2,6 +2,8 @@
 // transaction, and is recorded in `schema_migrations`. Never edit a released migration:
 // add a new one. The PostgreSQL engine will carry its own list with the same versions.
 
+import { imapStoreSchema } from './migration-imap-store.ts'
+
 export interface Migration {
   version: number
   name: string
@@ -41,7 +43,8 @@ CREATE TABLE mailboxes (
   special_use TEXT,
   uid_validity INTEGER NOT NULL,
   uid_next INTEGER NOT NULL DEFAULT 1,
-  highest_modseq INTEGER NOT NULL DEFAULT 0,
+  -- RFC 7162 3.1.1: a mod-sequence is a positive integer; an empty mailbox reports 1.
+  highest_modseq INTEGER NOT NULL DEFAULT 1,
   message_count INTEGER NOT NULL DEFAULT 0,
   total_bytes INTEGER NOT NULL DEFAULT 0,
   UNIQUE (account_id, name)
@@ -121,4 +124,9 @@ END;
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: initialSchema },
+  {
+    version: 2,
+    name: 'imap: subscriptions, vanished, flag indexes, full-text',
+    up: imapStoreSchema,
+  },
 ]

@@ -9,6 +9,10 @@ export type StoreErrorCode =
   | 'address-taken'
   | 'account-not-found'
   | 'mailbox-not-found'
+  | 'mailbox-exists'
+  | 'mailbox-has-children'
+  | 'mailbox-forbidden'
+  | 'over-quota'
   | 'invalid-input'
   | 'closed'
 

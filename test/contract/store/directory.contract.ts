@@ -106,7 +106,7 @@ export function runDirectoryContract(make: MakeStore): void {
         for (const b of boxes) {
           assert.equal(b.accountId, id)
           assert.equal(b.uidNext, 1)
-          assert.equal(b.highestModseq, 0)
+          assert.equal(b.highestModseq, 1) // RFC 7162 3.1.1: positive even when empty
           assert.equal(b.messageCount, 0)
           assert.equal(b.totalBytes, 0)
           assert.ok(Number.isInteger(b.uidValidity) && b.uidValidity > 0)

@@ -4,6 +4,10 @@
 import { describe } from 'node:test'
 import { runDirectoryContract } from './directory.contract.ts'
 import { runAcceptContract } from './accept.contract.ts'
+import { runExpungeContract } from './expunge.contract.ts'
+import { runMailboxAdminContract } from './mailbox-admin.contract.ts'
+import { runImapMessagesContract } from './imap-messages.contract.ts'
+import { runSearchContract } from './search.contract.ts'
 import type { MakeStore } from './fixture.ts'
 
 export type { MakeStore, StoreFixture } from './fixture.ts'
@@ -12,5 +16,9 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
   void describe(`store contract: ${name}`, () => {
     runDirectoryContract(makeStore)
     runAcceptContract(makeStore)
+    runExpungeContract(makeStore)
+    runMailboxAdminContract(makeStore)
+    runImapMessagesContract(makeStore)
+    runSearchContract(makeStore)
   })
 }

@@ -4,7 +4,13 @@
 
 import { createHash } from 'node:crypto'
 import type { Database, Statement } from 'better-sqlite3'
-import type { AcceptInput, AcceptResult, DsnRecipient, LocalDelivery } from '../../types.ts'
+import type {
+  AcceptInput,
+  AcceptResult,
+  DsnRecipient,
+  LocalDelivery,
+  MailboxChange,
+} from '../../types.ts'
 import { StoreError } from '../../store-error.ts'
 import { canonicalMailboxName } from './mailbox-name.ts'
 
@@ -23,7 +29,7 @@ type MessageParams = [
 
 export interface AcceptOutcome {
   result: AcceptResult
-  changes: { accountId: number; mailboxId: number; uid: number }[]
+  changes: MailboxChange[]
 }
 
 function notifyJson(dsn: DsnRecipient | undefined): string | null {
@@ -98,7 +104,7 @@ export class AcceptWriter {
       result.delivered.push(mailboxId)
     }
     if (input.remote.length > 0) result.queuedId = this.#enqueue(input, blob.id)
-    return { result, changes: result.delivered.map((d) => ({ ...d })) }
+    return { result, changes: result.delivered.map((d) => ({ ...d, kind: 'appended' })) }
   }
 
   #deliver(

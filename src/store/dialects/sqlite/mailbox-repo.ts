@@ -6,7 +6,7 @@ import type { Mailbox, MailboxRepo, SpecialUse } from '../../types.ts'
 import { asAsync } from './as-async.ts'
 import { canonicalMailboxName } from './mailbox-name.ts'
 
-interface MailboxRow {
+export interface MailboxRow {
   id: number
   account_id: number
   name: string
@@ -18,10 +18,10 @@ interface MailboxRow {
   total_bytes: number
 }
 
-const columns = `id, account_id, name, special_use, uid_validity, uid_next, highest_modseq,
+export const columns = `id, account_id, name, special_use, uid_validity, uid_next, highest_modseq,
   message_count, total_bytes`
 
-function toMailbox(r: MailboxRow): Mailbox {
+export function toMailbox(r: MailboxRow): Mailbox {
   return {
     id: r.id,
     accountId: r.account_id,
@@ -35,7 +35,8 @@ function toMailbox(r: MailboxRow): Mailbox {
   }
 }
 
-export class SqliteMailboxRepo implements MailboxRepo {
+/** Reading mailboxes; mailbox-admin.ts adds the rest of MailboxRepo. */
+export class SqliteMailboxRepo implements Pick<MailboxRepo, 'list' | 'get'> {
   readonly #list: Statement<[number], MailboxRow>
   readonly #get: Statement<[number, string], MailboxRow>
 

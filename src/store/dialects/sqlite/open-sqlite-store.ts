@@ -1,20 +1,29 @@
 // The SQLite engine of the store: opens (see open-sqlite-database.ts: WAL and
 // synchronous=FULL, so every COMMIT has fsynced the WAL when it returns) and migrates the
-// database file, and wires the repositories, the group-committed accept path and the
-// change feed.
+// database file, and wires the repositories, the group committer that every write goes
+// through (accept, and the IMAP writes of mailbox-admin.ts and imap-message-repo.ts), the
+// full-text index and the change feed.
 
 import type Database from 'better-sqlite3'
-import type { AcceptInput, AcceptResult, ChangeListener, Store } from '../../types.ts'
+import type {
+  AcceptInput,
+  AcceptResult,
+  ChangeListener,
+  MailboxChange,
+  Store,
+} from '../../types.ts'
 import { StoreError } from '../../store-error.ts'
-import { AcceptWriter, type AcceptOutcome } from './accept-writer.ts'
+import { AcceptWriter } from './accept-writer.ts'
 import { GroupCommitter } from './group-commit.ts'
 import { migrateSqlite } from './migrate.ts'
 import { openSqliteDatabase } from './open-sqlite-database.ts'
 import { SqliteAccountRepo } from './account-repo.ts'
 import { SqliteAliasRepo } from './alias-repo.ts'
 import { SqliteDomainRepo } from './domain-repo.ts'
-import { SqliteMailboxRepo } from './mailbox-repo.ts'
-import { SqliteMessageRepo } from './message-repo.ts'
+import { SqliteImapMessageRepo } from './imap-message-repo.ts'
+import { SqliteMailboxAdmin } from './mailbox-admin.ts'
+import { SearchIndex } from './search-index.ts'
+import type { StoreWrite, SubmitWrite, Written } from './store-write.ts'
 import { SqliteQueueRepo } from './queue-repo.ts'
 
 /** What one group commit held and how long it took (BEGIN to fsynced COMMIT). */
@@ -62,11 +71,13 @@ class SqliteStore implements Store {
   readonly domains: SqliteDomainRepo
   readonly accounts: SqliteAccountRepo
   readonly aliases: SqliteAliasRepo
-  readonly mailboxes: SqliteMailboxRepo
-  readonly messages: SqliteMessageRepo
+  readonly mailboxes: SqliteMailboxAdmin
+  readonly messages: SqliteImapMessageRepo
   readonly queue: SqliteQueueRepo
   readonly #db: Database.Database
-  readonly #committer: GroupCommitter<AcceptInput, AcceptOutcome>
+  /** Every write of the store (accept, IMAP writes) shares this committer. */
+  readonly #committer: GroupCommitter<StoreWrite, Written<unknown>>
+  readonly #accept: (input: AcceptInput) => Written<AcceptResult>
   readonly #listeners = new Set<ChangeListener>()
   #closed = false
 
@@ -81,25 +92,45 @@ class SqliteStore implements Store {
     this.domains = new SqliteDomainRepo(db, clock)
     this.accounts = new SqliteAccountRepo(db, clock)
     this.aliases = new SqliteAliasRepo(db, clock)
-    this.mailboxes = new SqliteMailboxRepo(db)
-    this.messages = new SqliteMessageRepo(db)
+    const submit: SubmitWrite = async <T>(write: () => Written<T>) =>
+      (await this.#committer.submit(write)).value as T
+    const index = new SearchIndex(db)
+    this.messages = new SqliteImapMessageRepo(db, {
+      onExpunged: (changes) => {
+        this.#emit(changes)
+      },
+      clock,
+      submit,
+      index,
+    })
+    this.mailboxes = new SqliteMailboxAdmin(db, { clock, submit, writer: this.messages.writer })
     this.queue = new SqliteQueueRepo(db)
     const writer = new AcceptWriter(db, clock)
     const onCommit = opts.onCommit
-    this.#committer = new GroupCommitter<AcceptInput, AcceptOutcome>({
+    // The body is indexed for search in the same transaction (search-index.ts says what
+    // it costs); a body only queued for remote recipients is not indexed.
+    this.#accept = (input) => {
+      const { result, changes } = writer.write(input)
+      if (result.delivered.length > 0) index.index(result.blobId, input.raw)
+      return { value: result, changes }
+    }
+    this.#committer = new GroupCommitter<StoreWrite, Written<unknown>>({
       db,
-      apply: (input) => writer.write(input),
+      apply: (write) => write(),
       maxBatch: opts.maxBatch ?? 256,
       onCommitted: (info) => {
         onCommit?.({ requests: info.requests, seconds: info.seconds })
         this.#emit(info.results.flatMap((r) => r.changes))
       },
     })
+    // Bodies stored before the full-text index existed are indexed in the background (a
+    // search catches up first); a store closed meanwhile simply stops it.
+    this.messages.catchUpIndex().catch(() => undefined)
   }
 
   async accept(input: AcceptInput): Promise<AcceptResult> {
-    const outcome = await this.#committer.submit(input)
-    return outcome.result
+    const written = await this.#committer.submit(() => this.#accept(input))
+    return written.value as AcceptResult
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -117,7 +148,7 @@ class SqliteStore implements Store {
     this.#db.close()
   }
 
-  #emit(changes: { accountId: number; mailboxId: number; uid: number }[]): void {
+  #emit(changes: MailboxChange[]): void {
     if (changes.length === 0) return
     for (const listener of this.#listeners) {
       try {
