@@ -5,8 +5,13 @@
 # SMTP on PB_SMTP_PORT, HTTP (metrics) on PB_HTTP_PORT, pid in PB_PIDFILE.
 #
 # PB_SMTP_PORT  SMTP (role mx) listener on 127.0.0.1 [2600]
-# PB_IMAP_PORT  IMAP listener on 127.0.0.1 [2143] (IMAP is a later issue: until it
-#                    exists, run run-suite with -k smtp)
+# PB_IMAP_PORT  IMAP listener on 127.0.0.1 [2143], used by the imap (imap-stress, needs
+#               imaptest: skipped where it is not installed) and idle (idle-memory) suites.
+#               idle-memory logs in with LOGIN on plain IMAP as u%d@bench.test/benchpass, so
+#               Postern must listen there with loopback allowed plaintext LOGIN
+#               (POSTERN_LISTEN_IMAP, POSTERN_IMAP_PLAINTEXT_NETWORKS=127.0.0.0/8) and a
+#               per-IP connection limit above the connection count (run-suite -i, 500).
+#               Single-process server: idle-memory measures the pid in PB_PIDFILE.
 # PB_HTTP_PORT  HTTP listener with /metrics on 127.0.0.1 [2680]
 # PB_PIDFILE    pid file of the `postern serve` process [$TMPDIR/postern-bench/postern.pid]
 _PB=${TMPDIR:-/tmp}/postern-bench

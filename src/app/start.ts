@@ -11,6 +11,10 @@ import type { Store } from '../store/types.ts'
 import { Router } from '../delivery/router.ts'
 import { SmtpServer } from '../smtp-server/server.ts'
 import type { SmtpServerSettings } from '../smtp-server/session-state.ts'
+import { Pop3Server } from '../pop3-server/server.ts'
+import { MailboxLocks } from '../pop3-server/mailbox-locks.ts'
+import { ImapServer } from '../imap-server/server.ts'
+import { MailboxHub } from '../imap-server/mailbox-hub.ts'
 import { createHttpHandler } from '../http/server.ts'
 import { loadTlsOptions } from '../tls/load-tls.ts'
 import type { Logger } from '../telemetry/logger.ts'
@@ -79,6 +83,8 @@ export async function startPostern(opts: StartOptions): Promise<RunningPostern> 
       )
       closers.push((graceMs) => server.close(graceMs))
     }
+    await startPop3Listeners({ ...opts, clock, store, addresses, closers })
+    await startImapListeners({ ...opts, clock, store, addresses, closers })
     const httpAddress = config.listen.http
     if (httpAddress !== '') {
       const http = createHttpServer(createHttpHandler({ metrics, isReady: () => ready }))
@@ -109,14 +115,24 @@ export async function startPostern(opts: StartOptions): Promise<RunningPostern> 
   }
 }
 
-function smtpSettings(config: Config): SmtpServerSettings {
-  const trusted = new BlockList()
-  for (const cidr of config.smtp.trusted_networks) {
+/** A predicate telling whether a client IP is in one of the CIDR networks. */
+function networkMatcher(cidrs: readonly string[]): (ip: string) => boolean {
+  const list = new BlockList()
+  for (const cidr of cidrs) {
     const [net, bits] = cidr.split('/')
     const type = net !== undefined && isIPv6(net) ? 'ipv6' : 'ipv4'
     const prefix = bits === undefined ? (type === 'ipv6' ? 128 : 32) : Number(bits)
-    trusted.addSubnet(net ?? '', prefix, type)
+    list.addSubnet(net ?? '', prefix, type)
   }
+  return (ip) => {
+    const v6 = isIPv6(ip)
+    const mapped = v6 && ip.startsWith('::ffff:') ? ip.slice(7) : undefined
+    if (mapped !== undefined) return list.check(mapped, 'ipv4')
+    return list.check(ip, v6 ? 'ipv6' : 'ipv4')
+  }
+}
+
+function smtpSettings(config: Config): SmtpServerSettings {
   const s = config.smtp
   return {
     role: 'mx',
@@ -129,13 +145,127 @@ function smtpSettings(config: Config): SmtpServerSettings {
     sessionTimeoutMs: s.session_timeout_ms,
     errorDelayMs: s.error_delay_ms,
     maxReceivedHeaders: s.max_received_headers,
-    isTrustedClient: (ip) => {
-      const v6 = isIPv6(ip)
-      const mapped = v6 && ip.startsWith('::ffff:') ? ip.slice(7) : undefined
-      if (mapped !== undefined) return trusted.check(mapped, 'ipv4')
-      return trusted.check(ip, v6 ? 'ipv6' : 'ipv4')
-    },
+    isTrustedClient: networkMatcher(s.trusted_networks),
   }
+}
+
+/**
+ * The pop3 (STLS) and pop3s (implicit TLS) listeners, when configured. They share one
+ * MailboxLocks, so a maildrop is held by one POP3 session whichever listener it came in on.
+ */
+async function startPop3Listeners(
+  ctx: StartOptions & {
+    clock: () => number
+    store: Store
+    addresses: RunningPostern['addresses']
+    closers: ((graceMs: number) => Promise<void>)[]
+  },
+): Promise<void> {
+  const { config, dataDir } = ctx
+  const listeners = (['pop3', 'pop3s'] as const).filter((name) => config.listen[name] !== '')
+  if (listeners.length === 0) return
+  const locks = new MailboxLocks()
+  const tls = loadTlsOptions({
+    certPath: resolveDataPath(dataDir, config.tls.cert),
+    keyPath: resolveDataPath(dataDir, config.tls.key),
+  })
+  const p = config.pop3
+  const isPlaintextNetwork = networkMatcher(p.plaintext_networks)
+  for (const listener of listeners) {
+    const server = new Pop3Server({
+      deps: {
+        settings: {
+          listener,
+          hostname: config.hostname,
+          maxLineBytes: p.max_line_bytes,
+          maxBadCommands: p.max_bad_commands,
+          maxLoginFailures: p.max_login_failures,
+          loginFailureDelayMs: p.login_failure_delay_ms,
+          idleTimeoutMs: p.idle_timeout_ms,
+          isPlaintextAllowed: isPlaintextNetwork,
+        },
+        store: ctx.store,
+        locks,
+        logger: ctx.logger.child({ proto: 'pop3' }),
+        metrics: ctx.metrics,
+        tls,
+        clock: ctx.clock,
+        sleep: (ms) => sleep(ms),
+      },
+      isImplicitTls: listener === 'pop3s',
+      maxConnections: p.max_connections,
+      maxConnectionsPerIp: p.max_connections_per_ip,
+    })
+    ctx.addresses[listener] = await listenOn(listener, config.listen[listener], (host, port) =>
+      server.listen(host, port),
+    )
+    ctx.closers.push((graceMs) => server.close(graceMs))
+  }
+}
+
+/**
+ * The imap (STARTTLS) and imaps (implicit TLS) listeners, when configured. They share one
+ * MailboxHub: the store's change feed for live updates, and the per-account session count.
+ */
+async function startImapListeners(
+  ctx: StartOptions & {
+    clock: () => number
+    store: Store
+    addresses: RunningPostern['addresses']
+    closers: ((graceMs: number) => Promise<void>)[]
+  },
+): Promise<void> {
+  const { config, dataDir } = ctx
+  const listeners = (['imap', 'imaps'] as const).filter((name) => config.listen[name] !== '')
+  if (listeners.length === 0) return
+  const c = config.imap
+  const hub = new MailboxHub({
+    store: ctx.store,
+    maxConnectionsPerAccount: c.max_connections_per_account,
+  })
+  const tls = loadTlsOptions({
+    certPath: resolveDataPath(dataDir, config.tls.cert),
+    keyPath: resolveDataPath(dataDir, config.tls.key),
+  })
+  const isPlaintextNetwork = networkMatcher(c.plaintext_networks)
+  for (const listener of listeners) {
+    const server = new ImapServer({
+      deps: {
+        settings: {
+          listener,
+          hostname: config.hostname,
+          maxLineBytes: c.max_line_bytes,
+          maxLiteralBytes: c.max_append_bytes,
+          maxBadCommands: c.max_bad_commands,
+          maxLoginFailures: c.max_login_failures,
+          loginFailureDelayMs: c.login_failure_delay_ms,
+          idleTimeoutMs: c.idle_timeout_ms,
+          maxConnectionsPerAccount: c.max_connections_per_account,
+          isPlaintextAllowed: isPlaintextNetwork,
+        },
+        store: ctx.store,
+        hub,
+        accountSlots: hub,
+        logger: ctx.logger.child({ proto: 'imap' }),
+        metrics: ctx.metrics,
+        tls,
+        clock: ctx.clock,
+        sleep: (ms) => sleep(ms),
+      },
+      isImplicitTls: listener === 'imaps',
+      maxConnections: c.max_connections,
+      maxConnectionsPerIp: c.max_connections_per_ip,
+    })
+    ctx.addresses[listener] = await listenOn(listener, config.listen[listener], (host, port) =>
+      server.listen(host, port),
+    )
+    ctx.closers.push((graceMs) => server.close(graceMs))
+  }
+  // After the servers (closers run in order): sessions end before the feed stops.
+  ctx.closers.push(() => {
+    hub.close()
+    return Promise.resolve()
+  })
 }
 
 async function listenOn(

@@ -47,6 +47,52 @@ export const smtpSchema = z
   })
   .strict()
 
+export const pop3Schema = z
+  .object({
+    /** Longest input line, CRLF included (RFC 2449 4: 255 for commands; SASL needs more). */
+    max_line_bytes: z.number().int().min(256).max(65536).default(8192),
+    /** Bad commands (unknown, wrong state, bad arguments) before "-ERR" and close. */
+    max_bad_commands: z.number().int().min(1).default(10),
+    /** Failed logins in one session before "-ERR [AUTH]" and close. */
+    max_login_failures: z.number().int().min(1).default(3),
+    /** Delay before answering a failed login. */
+    login_failure_delay_ms: z.number().int().min(0).default(2000),
+    /** RFC 1939 3: the autologout timer, at least 10 minutes. */
+    idle_timeout_ms: z.number().int().min(1000).default(600_000),
+    max_connections: z.number().int().min(1).default(1000),
+    max_connections_per_ip: z.number().int().min(1).default(20),
+    /** Networks (CIDR) that may log in without TLS on listen.pop3. Empty: TLS always. */
+    plaintext_networks: z.array(z.string()).default([]),
+  })
+  .strict()
+
+export const imapSchema = z
+  .object({
+    /** Longest command line, CRLF included, literals excluded (RFC 7162 4: at least 8192). */
+    max_line_bytes: z.number().int().min(1024).max(1_048_576).default(65536),
+    /** APPENDLIMIT (RFC 7889): the largest message APPEND takes, refused before it is read. */
+    max_append_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(50 * 1024 * 1024),
+    /** BAD responses in one session before "* BYE" and close. */
+    max_bad_commands: z.number().int().min(1).default(20),
+    /** Failed logins in one session before "* BYE" and close. */
+    max_login_failures: z.number().int().min(1).default(3),
+    /** Delay before answering a failed login. */
+    login_failure_delay_ms: z.number().int().min(0).default(2000),
+    /** RFC 9051 5.4: the autologout timer, at least 30 minutes (IDLE included). */
+    idle_timeout_ms: z.number().int().min(1000).default(1_800_000),
+    max_connections: z.number().int().min(1).default(5000),
+    max_connections_per_ip: z.number().int().min(1).default(100),
+    /** Concurrent authenticated sessions of one account (both listeners together). */
+    max_connections_per_account: z.number().int().min(1).default(50),
+    /** Networks (CIDR) that may log in without TLS on listen.imap. Empty: TLS always. */
+    plaintext_networks: z.array(z.string()).default([]),
+  })
+  .strict()
+
 export const tlsSchema = z
   .object({
     /** PEM files, relative to the data directory unless absolute. */
@@ -92,6 +138,8 @@ export const configSchema = z
     hostname: z.string().min(1).default('localhost'),
     listen: listenSchema.default(listenSchema.parse({})),
     smtp: smtpSchema.default(smtpSchema.parse({})),
+    pop3: pop3Schema.default(pop3Schema.parse({})),
+    imap: imapSchema.default(imapSchema.parse({})),
     tls: tlsSchema.default(tlsSchema.parse({})),
     store: storeSchema.default(storeSchema.parse({})),
     delivery: deliverySchema.default(deliverySchema.parse({})),
@@ -103,3 +151,5 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>
 export type ListenerName = keyof Config['listen']
 export type SmtpLimits = Config['smtp']
+export type Pop3Config = Config['pop3']
+export type ImapConfig = Config['imap']

@@ -1,8 +1,8 @@
-// The SMTP listener: accepts connections, applies the connection limits (in total and per
-// client IP), runs one SmtpSession per connection, and stops gracefully: no new connections,
-// idle sessions closed with 421, sessions in a transaction finish up to a deadline.
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
-import { randomBytes } from 'node:crypto'
+// The SMTP listener: one SmtpSession per connection on a shared ConnectionListener (connection
+// limits in total and per client IP, graceful stop: idle sessions closed with 421, sessions in
+// a transaction finish up to a deadline).
+import type { AddressInfo } from 'node:net'
+import { ConnectionListener } from '../net/connection-listener.ts'
 import { SmtpSession, refuseConnection } from './session.ts'
 import type { SmtpDeps } from './session-state.ts'
 
@@ -13,102 +13,52 @@ export interface SmtpServerOptions {
 }
 
 export class SmtpServer {
-  readonly #opts: SmtpServerOptions
-  readonly #server: Server
-  readonly #sessions = new Set<SmtpSession>()
-  readonly #perIp = new Map<string, number>()
-  #closing = false
-  #nextId = 0
-  readonly #idPrefix = randomBytes(2).toString('hex')
+  readonly #listener: ConnectionListener
 
   constructor(opts: SmtpServerOptions) {
-    this.#opts = opts
-    this.#server = createServer({ noDelay: true }, (socket) => {
-      this.#accept(socket)
+    const { deps } = opts
+    const role = deps.settings.role
+    this.#listener = new ConnectionListener({
+      proto: 'smtp',
+      maxConnections: opts.maxConnections,
+      maxConnectionsPerIp: opts.maxConnectionsPerIp,
+      implicitTls: undefined,
+      refusals: refuseConnection,
+      logger: deps.logger,
+      onOpen: () => {
+        deps.metrics.smtpSessions.inc({ role })
+        deps.metrics.smtpConnectionsActive.inc({ role })
+      },
+      onClose: () => {
+        deps.metrics.smtpConnectionsActive.dec({ role })
+      },
+      createSession: (conn) =>
+        new SmtpSession({
+          socket: conn.socket,
+          deps,
+          isTls: conn.isTls,
+          conn: {
+            id: conn.id,
+            remoteAddress: conn.remoteAddress,
+            remotePort: conn.remotePort,
+            localPort: conn.localPort,
+          },
+          onEnd: conn.ended,
+        }),
     })
   }
 
   get sessionCount(): number {
-    return this.#sessions.size
+    return this.#listener.sessionCount
   }
 
   /** Listens; rejects with the system error (EADDRINUSE, EACCES, ...) if it cannot. */
   listen(host: string, port: number): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => {
-        reject(err)
-      }
-      this.#server.once('error', onError)
-      this.#server.listen({ host, port }, () => {
-        this.#server.off('error', onError)
-        resolve(this.#server.address() as AddressInfo)
-      })
-    })
+    return this.#listener.listen(host, port)
   }
 
   /** Stops accepting, asks sessions to end, and destroys what is left after `graceMs`. */
-  async close(graceMs: number): Promise<void> {
-    this.#closing = true
-    const closed = new Promise<void>((resolve) => {
-      this.#server.close(() => {
-        resolve()
-      })
-    })
-    for (const session of this.#sessions) session.stop()
-    const deadline = Date.now() + graceMs
-    while (this.#sessions.size > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-    for (const session of this.#sessions) session.destroy()
-    await closed
-  }
-
-  #accept(socket: Socket): void {
-    const { deps } = this.#opts
-    const ip = socket.remoteAddress ?? 'unknown'
-    socket.on('error', () => undefined) // errors end the session; see SmtpSession.
-    if (this.#closing) {
-      socket.end(refuseConnection.shuttingDown)
-      return
-    }
-    const count = this.#perIp.get(ip) ?? 0
-    if (this.#sessions.size >= this.#opts.maxConnections) {
-      this.#refuse(socket, refuseConnection.tooMany, ip)
-      return
-    }
-    if (count >= this.#opts.maxConnectionsPerIp) {
-      this.#refuse(socket, refuseConnection.tooManyFromIp, ip)
-      return
-    }
-    this.#perIp.set(ip, count + 1)
-    const role = deps.settings.role
-    deps.metrics.smtpSessions.inc({ role })
-    deps.metrics.smtpConnectionsActive.inc({ role })
-    const session = new SmtpSession({
-      socket,
-      deps,
-      isTls: false,
-      conn: {
-        id: `${this.#idPrefix}${(this.#nextId++).toString(36)}`,
-        remoteAddress: ip,
-        remotePort: socket.remotePort ?? 0,
-        localPort: socket.localPort ?? 0,
-      },
-      onEnd: (ended) => {
-        this.#sessions.delete(ended)
-        const left = (this.#perIp.get(ip) ?? 1) - 1
-        if (left <= 0) this.#perIp.delete(ip)
-        else this.#perIp.set(ip, left)
-        deps.metrics.smtpConnectionsActive.dec({ role })
-      },
-    })
-    this.#sessions.add(session)
-    session.start()
-  }
-
-  #refuse(socket: Socket, reply: string, ip: string): void {
-    this.#opts.deps.logger.info({ event: 'smtp.connection-limit', remote: ip })
-    socket.end(reply)
-    setTimeout(() => socket.destroy(), 1000).unref()
+  close(graceMs: number): Promise<void> {
+    return this.#listener.close(graceMs)
   }
 }

@@ -51,14 +51,15 @@ export class SmtpSession {
   #stopping = false
   #sessionTimer: NodeJS.Timeout
   readonly #startedAt: number
-  readonly #onEnd: (session: SmtpSession) => void
+  readonly #onEnd: () => void
 
   constructor(opts: {
     socket: Socket
     deps: SmtpDeps
     conn: ConnectionInfo
     isTls: boolean
-    onEnd: (session: SmtpSession) => void
+    /** Called once when the session has ended. */
+    onEnd: () => void
   }) {
     this.deps = opts.deps
     this.conn = opts.conn
@@ -292,7 +293,7 @@ export class SmtpSession {
       durationMs: this.deps.clock() - this.#startedAt,
       ...this.#logFields(),
     })
-    this.#onEnd(this)
+    this.#onEnd()
   }
 
   #host(): string {

@@ -17,7 +17,27 @@ export interface Metrics {
   /** command: upper-case verb; result: "ok" (2xx/3xx), "temp" (4xx) or "perm" (5xx). */
   readonly smtpCommands: Counter<'command' | 'result'>
   readonly storeCommits: Counter
+  /** POP3 sessions started, by listener ("pop3", "pop3s"). */
+  readonly pop3Sessions: Counter<'listener'>
+  readonly pop3ConnectionsActive: Gauge<'listener'>
+  /** command: upper-case keyword ("OTHER" for unknown); result: "ok" or "err". */
+  readonly pop3Commands: Counter<'command' | 'result'>
+  /** result: "ok" or "failed". */
+  readonly pop3Logins: Counter<'result'>
+  readonly pop3MessagesRetrieved: Counter
+  /** Message octets sent by RETR (before byte-stuffing). */
+  readonly pop3BytesSent: Counter
+  /** Messages removed at QUIT (UPDATE state). */
+  readonly pop3MessagesDeleted: Counter
   readonly storeCommitSeconds: Histogram
+  /** IMAP sessions started, by listener ("imap", "imaps"). */
+  readonly imapSessions: Counter<'listener'>
+  readonly imapConnectionsActive: Gauge<'listener'>
+  /** command: "FETCH", "UID FETCH", ... ("OTHER" for unparsable); result: ok, no or bad. */
+  readonly imapCommands: Counter<'command' | 'result'>
+  readonly imapCommandSeconds: Histogram<'command'>
+  /** result: "ok" or "failed". */
+  readonly imapLogins: Counter<'result'>
   render(): Promise<string>
 }
 
@@ -74,6 +94,104 @@ export function createMetrics(): Metrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     }),
+    ...createPop3Metrics(registers),
+    ...createImapMetrics(registers),
     render: () => registry.metrics(),
+  }
+}
+
+type Pop3Metrics = Pick<
+  Metrics,
+  | 'pop3Sessions'
+  | 'pop3ConnectionsActive'
+  | 'pop3Commands'
+  | 'pop3Logins'
+  | 'pop3MessagesRetrieved'
+  | 'pop3BytesSent'
+  | 'pop3MessagesDeleted'
+>
+
+function createPop3Metrics(registers: Registry[]): Pop3Metrics {
+  return {
+    pop3Sessions: new Counter({
+      name: 'postern_pop3_sessions_total',
+      help: 'POP3 sessions started, by listener',
+      labelNames: ['listener'] as const,
+      registers,
+    }),
+    pop3ConnectionsActive: new Gauge({
+      name: 'postern_pop3_connections_active',
+      help: 'POP3 connections open now, by listener',
+      labelNames: ['listener'] as const,
+      registers,
+    }),
+    pop3Commands: new Counter({
+      name: 'postern_pop3_commands_total',
+      help: 'POP3 commands handled, by command and result',
+      labelNames: ['command', 'result'] as const,
+      registers,
+    }),
+    pop3Logins: new Counter({
+      name: 'postern_pop3_logins_total',
+      help: 'POP3 logins, by result',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    pop3MessagesRetrieved: new Counter({
+      name: 'postern_pop3_messages_retrieved_total',
+      help: 'Messages sent with POP3 RETR',
+      registers,
+    }),
+    pop3BytesSent: new Counter({
+      name: 'postern_pop3_retrieved_bytes_total',
+      help: 'Message octets sent with POP3 RETR',
+      registers,
+    }),
+    pop3MessagesDeleted: new Counter({
+      name: 'postern_pop3_messages_deleted_total',
+      help: 'Messages removed at POP3 QUIT',
+      registers,
+    }),
+  }
+}
+
+type ImapMetrics = Pick<
+  Metrics,
+  'imapSessions' | 'imapConnectionsActive' | 'imapCommands' | 'imapCommandSeconds' | 'imapLogins'
+>
+
+function createImapMetrics(registers: Registry[]): ImapMetrics {
+  return {
+    imapSessions: new Counter({
+      name: 'postern_imap_sessions_total',
+      help: 'IMAP sessions started, by listener',
+      labelNames: ['listener'] as const,
+      registers,
+    }),
+    imapConnectionsActive: new Gauge({
+      name: 'postern_imap_connections_active',
+      help: 'IMAP connections open now, by listener',
+      labelNames: ['listener'] as const,
+      registers,
+    }),
+    imapCommands: new Counter({
+      name: 'postern_imap_commands_total',
+      help: 'IMAP commands completed, by command and result (ok, no, bad)',
+      labelNames: ['command', 'result'] as const,
+      registers,
+    }),
+    imapCommandSeconds: new Histogram({
+      name: 'postern_imap_command_seconds',
+      help: 'Time from an IMAP command to its tagged response, by command',
+      labelNames: ['command'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers,
+    }),
+    imapLogins: new Counter({
+      name: 'postern_imap_logins_total',
+      help: 'IMAP logins, by result',
+      labelNames: ['result'] as const,
+      registers,
+    }),
   }
 }

@@ -32,13 +32,36 @@ export interface PosternOptions {
   aliases?: PosternAlias[]
   /** Extra environment for `serve` (POSTERN_* overrides). */
   env?: Record<string, string>
+  /** Listen for IMAP (STARTTLS, `imapPort`) and IMAPS (implicit TLS, `imapsPort`). */
+  imap?: boolean
+  /**
+   * Networks (CIDR) allowed to LOGIN without TLS on the `imap` listener
+   * (`imap.plaintext_networks`). Tests on loopback pass LOOPBACK_NETWORKS.
+   */
+  imapPlaintextNetworks?: string[]
+  /** Listen for POP3 (STLS, `pop3Port`) and POP3S (implicit TLS, `pop3sPort`). */
+  pop3?: boolean
+  /** Networks (CIDR) allowed to log in without TLS on `pop3` (`pop3.plaintext_networks`). */
+  pop3PlaintextNetworks?: string[]
 }
+
+/** The loopback networks, for `imapPlaintextNetworks`. */
+export const LOOPBACK_NETWORKS = ['127.0.0.0/8', '::1/128']
 
 export interface PosternProcess {
   readonly dataDir: string
   readonly logFile: string
   readonly smtpPort: number
   readonly httpPort: number
+  /** IMAP (STARTTLS) port on 127.0.0.1; 0 unless started with `imap: true`. */
+  readonly imapPort: number
+  /** IMAPS (implicit TLS) port on 127.0.0.1; 0 unless started with `imap: true`. */
+  readonly imapsPort: number
+  /** POP3 (STLS) and POP3S ports on 127.0.0.1; 0 unless started with `pop3: true`. */
+  readonly pop3Port: number
+  readonly pop3sPort: number
+  /** The server's TLS certificate (PEM file in the data directory). */
+  readonly certFile: string
   /** PID of the current `serve` process. */
   readonly pid: number
   /** SIGTERM, wait for exit, return the exit code (-1 if ended by a signal). */
@@ -166,13 +189,31 @@ export async function startPosternProcess(opts: PosternOptions = {}): Promise<Po
   const { root, data } = await initDataDir(opts)
   const smtpPort = await freePort()
   const httpPort = await freePort()
+  const imapPort = opts.imap === true ? await freePort() : 0
+  const imapsPort = opts.imap === true ? await freePort() : 0
+  const pop3Port = opts.pop3 === true ? await freePort() : 0
+  const pop3sPort = opts.pop3 === true ? await freePort() : 0
   const logFile = join(root, 'serve.log')
   const env: Record<string, string> = {
     POSTERN_LISTEN_SMTP: `127.0.0.1:${smtpPort}`,
     POSTERN_LISTEN_HTTP: `127.0.0.1:${httpPort}`,
     POSTERN_LOG_LEVEL: 'info',
-    ...opts.env,
   }
+  if (opts.imap === true) {
+    env.POSTERN_LISTEN_IMAP = `127.0.0.1:${imapPort}`
+    env.POSTERN_LISTEN_IMAPS = `127.0.0.1:${imapsPort}`
+  }
+  if (opts.imapPlaintextNetworks !== undefined) {
+    env.POSTERN_IMAP_PLAINTEXT_NETWORKS = opts.imapPlaintextNetworks.join(',')
+  }
+  if (opts.pop3 === true) {
+    env.POSTERN_LISTEN_POP3 = `127.0.0.1:${pop3Port}`
+    env.POSTERN_LISTEN_POP3S = `127.0.0.1:${pop3sPort}`
+  }
+  if (opts.pop3PlaintextNetworks !== undefined) {
+    env.POSTERN_POP3_PLAINTEXT_NETWORKS = opts.pop3PlaintextNetworks.join(',')
+  }
+  Object.assign(env, opts.env)
   let current: Running | undefined
 
   const launch = async (): Promise<void> => {
@@ -224,6 +265,11 @@ export async function startPosternProcess(opts: PosternOptions = {}): Promise<Po
     logFile,
     smtpPort,
     httpPort,
+    imapPort,
+    imapsPort,
+    pop3Port,
+    pop3sPort,
+    certFile: join(data, 'tls/cert.pem'),
     get pid() {
       return need().child.pid ?? -1
     },
