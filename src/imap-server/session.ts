@@ -21,6 +21,7 @@
 //   before authentication with more than PRE_AUTH_LITERAL_BYTES (RFC 9051 7.5).
 // - The per-account slot taken at login is released exactly once, when the session ends.
 import type { Socket } from 'node:net'
+import { SerialPump } from '../net/serial-pump.ts'
 import { TLSSocket } from 'node:tls'
 import { ImapReader, type ImapInput } from '../imap/reader.ts'
 import { parseCommand, type CommandName, type ImapCommand } from '../imap/parser.ts'
@@ -79,7 +80,7 @@ export class ImapSession {
   #socket: Socket
   #reader: ImapReader
   #badCommands = 0
-  #isBusy = false
+  readonly #pump: SerialPump<ImapInput>
   #ended: SessionEnd | undefined
   #isStopping = false
   #current: { tag: string | undefined; name: string; canExpunge: boolean } = {
@@ -115,6 +116,19 @@ export class ImapSession {
     this.#onEnd = opts.onEnd
     this.#startedAt = opts.deps.clock()
     this.#reader = this.#newReader()
+    this.#pump = new SerialPump({
+      socket: () => this.#socket,
+      next: () => this.#reader.next(),
+      handle: (input) => this.#handle(input),
+      canContinue: () => this.#ended === undefined && !this.#isStopping,
+      onError: (err) => {
+        this.deps.logger.error({ event: 'imap.session-error', err, ...this.logFields() })
+        this.#closeWith('error', 'internal error')
+      },
+      onDrained: () => {
+        if (this.#isStopping && this.#ended === undefined) this.stop()
+      },
+    })
     this.#attach(opts.socket)
   }
 
@@ -279,7 +293,7 @@ export class ImapSession {
   /** Asks the session to end: now if idle, else after the command in progress. */
   stop(): void {
     this.#isStopping = true
-    if (!this.#isBusy) this.#closeWith('shutdown', 'server shutting down')
+    if (!this.#pump.isBusy) this.#closeWith('shutdown', 'server shutting down')
   }
 
   /** Ends the session at once (after the shutdown grace period). */
@@ -314,7 +328,7 @@ export class ImapSession {
     })
     socket.on('data', (chunk: Buffer) => {
       this.#reader.feed(chunk)
-      this.#pump()
+      this.#pump.run()
     })
     socket.on('error', () => {
       this.#end('closed')
@@ -324,45 +338,14 @@ export class ImapSession {
     })
   }
 
-  /** Handles buffered inputs one at a time; re-entered on every data event. */
-  #pump(): void {
-    if (this.#isBusy || this.#ended !== undefined) return
-    this.#isBusy = true
-    const socket = this.#socket
-    socket.cork()
-    this.#drain()
-      .catch((err: unknown) => {
-        this.deps.logger.error({ event: 'imap.session-error', err, ...this.logFields() })
-        this.#closeWith('error', 'internal error')
-      })
-      .finally(() => {
-        this.#isBusy = false
-        socket.uncork()
-        if (this.#socket !== socket) this.#socket.uncork()
-        if (this.#isStopping && this.#ended === undefined) this.stop()
-      })
-  }
-
-  async #drain(): Promise<void> {
-    for (;;) {
-      if (this.#ended !== undefined || this.#isStopping) return
-      const input = this.#reader.next()
-      if (input === undefined) return
-      if (input.kind === 'continuation-needed') {
-        this.#answerLiteral(input.tag, input.size)
-        continue
-      }
-      const wasTls = this.isTls
-      const socket = this.#socket
-      socket.pause()
-      try {
-        await this.#idlePush
-        await this.#dispatch(input)
-      } finally {
-        socket.resume()
-      }
-      if (this.isTls !== wasTls) return // STARTTLS: the old reader's input is discarded.
+  /** One input: a literal announcement is answered at once, a command is dispatched. */
+  async #handle(input: ImapInput): Promise<void> {
+    if (input.kind === 'continuation-needed') {
+      this.#answerLiteral(input.tag, input.size)
+      return
     }
+    await this.#idlePush
+    await this.#dispatch(input)
   }
 
   /** RFC 9051 7.5: "+" to receive a synchronising literal, or a tagged BAD refusing it. */

@@ -22,6 +22,7 @@ import { Pop3Reader, type Pop3Input } from '../pop3/reader.ts'
 import { commandKeyword, parseCommand } from '../pop3/command.ts'
 import { Pop3Error, RespSysTemp, badCommand } from '../pop3/codes.ts'
 import { DotStuffer, formatErr, formatOk } from '../pop3/response.ts'
+import { SerialPump } from '../net/serial-pump.ts'
 import { commandTable, KNOWN_KEYWORDS } from './commands.ts'
 import { continueSasl } from './commands/auth.ts'
 import type {
@@ -49,7 +50,7 @@ export class Pop3Session {
   #socket: Socket
   #reader: Pop3Reader
   #badCommands = 0
-  #isBusy = false
+  readonly #pump: SerialPump<Pop3Input>
   #isInMultiline = false
   #ended: SessionEnd | undefined
   #isStopping = false
@@ -71,6 +72,19 @@ export class Pop3Session {
     this.#onEnd = opts.onEnd
     this.#startedAt = opts.deps.clock()
     this.#reader = this.#newReader()
+    this.#pump = new SerialPump({
+      socket: () => this.#socket,
+      next: () => this.#reader.next(),
+      handle: (input) => this.#handle(input),
+      canContinue: () => this.#ended === undefined && !this.#isStopping,
+      onError: (err) => {
+        this.deps.logger.error({ event: 'pop3.session-error', err, ...this.logFields() })
+        this.#closeWith('error', formatErr(RespSysTemp, 'internal error'))
+      },
+      onDrained: () => {
+        if (this.#isStopping) this.stop()
+      },
+    })
     this.#attach(opts.socket)
   }
 
@@ -121,7 +135,8 @@ export class Pop3Session {
   /** Asks the session to end: now if idle, else after the command in progress. */
   stop(): void {
     this.#isStopping = true
-    if (!this.#isBusy) this.#closeWith('shutdown', formatErr(RespSysTemp, 'server shutting down'))
+    if (!this.#pump.isBusy)
+      this.#closeWith('shutdown', formatErr(RespSysTemp, 'server shutting down'))
   }
 
   /** Ends the session at once (after the shutdown grace period). */
@@ -166,7 +181,7 @@ export class Pop3Session {
     })
     socket.on('data', (chunk: Buffer) => {
       this.#reader.feed(chunk)
-      this.#pump()
+      this.#pump.run()
     })
     socket.on('error', () => {
       this.#end('closed')
@@ -176,44 +191,12 @@ export class Pop3Session {
     })
   }
 
-  /** Handles buffered lines one at a time; re-entered on every data event. */
-  #pump(): void {
-    if (this.#isBusy || this.#ended !== undefined) return
-    this.#isBusy = true
-    const socket = this.#socket
-    socket.cork()
-    this.#drain()
-      .catch((err: unknown) => {
-        this.deps.logger.error({ event: 'pop3.session-error', err, ...this.logFields() })
-        this.#closeWith('error', formatErr(RespSysTemp, 'internal error'))
-      })
-      .finally(() => {
-        this.#isBusy = false
-        socket.uncork()
-        if (this.#socket !== socket) this.#socket.uncork()
-        if (this.#isStopping) this.stop()
-      })
-  }
-
-  async #drain(): Promise<void> {
-    for (;;) {
-      if (this.#ended !== undefined || this.#isStopping) return
-      const input = this.#reader.next()
-      if (input === undefined) return
-      const wasTls = this.isTls
-      const socket = this.#socket
-      socket.pause()
-      try {
-        await this.#dispatch(input)
-      } finally {
-        socket.resume()
-      }
-      if (this.#badCommands >= this.deps.settings.maxBadCommands) {
-        this.deps.logger.info({ event: 'pop3.too-many-bad-commands', ...this.logFields() })
-        this.#closeWith('too-many-errors', formatErr(undefined, 'too many bad commands'))
-        return
-      }
-      if (this.isTls !== wasTls) return // STLS: the old reader's input is discarded.
+  /** After each input: past the bad-command limit the session ends. */
+  async #handle(input: Pop3Input): Promise<void> {
+    await this.#dispatch(input)
+    if (this.#badCommands >= this.deps.settings.maxBadCommands) {
+      this.deps.logger.info({ event: 'pop3.too-many-bad-commands', ...this.logFields() })
+      this.#closeWith('too-many-errors', formatErr(undefined, 'too many bad commands'))
     }
   }
 

@@ -4,7 +4,7 @@
 // error becomes a reply here, in `#dispatch`, and nowhere else.
 //
 // Invariants:
-// - One input is handled at a time, in order; the socket is paused while a handler awaits,
+// - One input is handled at a time, in order (net/serial-pump.ts); the socket is paused while a handler awaits,
 //   so a pipelining client cannot grow our buffers beyond the reader's limits.
 // - "250" after DATA/BDAT is written only after store.accept() resolved: the message is on
 //   disk (fsync, group commit).
@@ -29,6 +29,7 @@ import {
   Es430OtherSystem,
   Es552SyntaxError,
 } from '../smtp/codes.ts'
+import { SerialPump } from '../net/serial-pump.ts'
 import { commandTable } from './commands.ts'
 import { runData, runBdatChunk, rejectMessage } from './message-input.ts'
 import type { ConnectionInfo, Greeting, SmtpDeps, Transaction } from './session-state.ts'
@@ -46,7 +47,7 @@ export class SmtpSession {
   #socket: Socket
   #reader: SmtpReader
   #errors = 0
-  #busy = false
+  readonly #pump: SerialPump<SmtpInput>
   #ended: SessionEnd | undefined
   #stopping = false
   #sessionTimer: NodeJS.Timeout
@@ -68,6 +69,21 @@ export class SmtpSession {
     this.#onEnd = opts.onEnd
     this.#startedAt = opts.deps.clock()
     this.#reader = this.#newReader()
+    this.#pump = new SerialPump({
+      socket: () => this.#socket,
+      next: () => this.#reader.next(),
+      handle: (input) => this.#handle(input),
+      // A stopping session takes no new transaction; one in progress may finish.
+      canContinue: () =>
+        this.#ended === undefined && !(this.#stopping && this.transaction === undefined),
+      onError: (err) => {
+        this.deps.logger.error({ event: 'smtp.session-error', err, ...this.#logFields() })
+        this.#closeWith('error', formatReply(C451LocalError, Es430OtherSystem, 'internal error'))
+      },
+      onDrained: () => {
+        if (this.#stopping && this.isIdle) this.stop()
+      },
+    })
     const { settings } = opts.deps
     this.#sessionTimer = setTimeout(() => {
       this.#closeWith('timeout', '421 4.4.2 session time limit reached')
@@ -88,7 +104,7 @@ export class SmtpSession {
 
   /** Whether a mail transaction is open (for graceful shutdown). */
   get isIdle(): boolean {
-    return !this.#busy && this.transaction === undefined
+    return !this.#pump.isBusy && this.transaction === undefined
   }
 
   write(text: string): void {
@@ -168,7 +184,7 @@ export class SmtpSession {
     })
     socket.on('data', (chunk: Buffer) => {
       this.#reader.feed(chunk)
-      this.#pump()
+      this.#pump.run()
     })
     socket.on('error', () => {
       this.#end('closed')
@@ -178,46 +194,12 @@ export class SmtpSession {
     })
   }
 
-  /** Handles buffered inputs one at a time; re-entered on every data event. */
-  #pump(): void {
-    if (this.#busy || this.#ended !== undefined) return
-    this.#busy = true
-    const socket = this.#socket
-    socket.cork()
-    this.#drain()
-      .catch((err: unknown) => {
-        this.deps.logger.error({ event: 'smtp.session-error', err, ...this.#logFields() })
-        this.#closeWith('error', formatReply(C451LocalError, Es430OtherSystem, 'internal error'))
-      })
-      .finally(() => {
-        this.#busy = false
-        socket.uncork()
-        if (this.#socket !== socket) this.#socket.uncork()
-        if (this.#stopping && this.isIdle) this.stop()
-      })
-  }
-
-  async #drain(): Promise<void> {
-    for (;;) {
-      if (this.#ended !== undefined) return
-      const reader = this.#reader
-      const input = reader.next()
-      if (input === undefined) return
-      const wasTls = this.isTls
-      const socket = this.#socket
-      socket.pause()
-      try {
-        await this.#dispatch(input)
-      } finally {
-        socket.resume()
-      }
-      if (this.#errors >= this.deps.settings.maxErrors) {
-        this.deps.logger.info({ event: 'smtp.too-many-errors', ...this.#logFields() })
-        this.#closeWith('too-many-errors', '421 4.7.0 too many errors, closing connection')
-        return
-      }
-      if (this.isTls !== wasTls) return // STARTTLS: the old reader's input is discarded.
-      if (this.#stopping && this.isIdle) return
+  /** After each input: past the error limit the session ends with 421 (RFC 5321 4.2.2). */
+  async #handle(input: SmtpInput): Promise<void> {
+    await this.#dispatch(input)
+    if (this.#errors >= this.deps.settings.maxErrors) {
+      this.deps.logger.info({ event: 'smtp.too-many-errors', ...this.#logFields() })
+      this.#closeWith('too-many-errors', '421 4.7.0 too many errors, closing connection')
     }
   }
 
