@@ -63,13 +63,25 @@ function httpPort(stdout: string): number | undefined {
   return undefined
 }
 
+/** The IMAP and POP3 listeners default to fixed ports, which parallel tests would share. */
+const OTHER_LISTENERS_OFF = {
+  POSTERN_LISTEN_IMAP: '',
+  POSTERN_LISTEN_IMAPS: '',
+  POSTERN_LISTEN_POP3: '',
+  POSTERN_LISTEN_POP3S: '',
+}
+
 void test('serve: embedded default, login printed once, healthz, SIGTERM exits 0', async (t) => {
   const parent = mkdtempSync(path.join(tmpdir(), 'postern-serve-'))
   t.after(() => {
     rmSync(parent, { recursive: true, force: true })
   })
   const data = path.join(parent, 'data')
-  const env = { POSTERN_LISTEN_SMTP: '127.0.0.1:0', POSTERN_LISTEN_HTTP: '127.0.0.1:0' }
+  const env = {
+    ...OTHER_LISTENERS_OFF,
+    POSTERN_LISTEN_SMTP: '127.0.0.1:0',
+    POSTERN_LISTEN_HTTP: '127.0.0.1:0',
+  }
 
   for (const run of ['first', 'second']) {
     const child = startServe(data, env)
@@ -105,6 +117,7 @@ void test('serve: a taken port stops it at once with exit 1 naming the listener'
   t.after(() => blocker.close())
   const taken = `127.0.0.1:${(blocker.address() as AddressInfo).port}`
   const child = startServe(path.join(parent, 'data'), {
+    ...OTHER_LISTENERS_OFF,
     POSTERN_LISTEN_SMTP: taken,
     POSTERN_LISTEN_HTTP: '127.0.0.1:0',
   })

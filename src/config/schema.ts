@@ -6,15 +6,21 @@ const listenAddress = z
   .string()
   .regex(/^$|^(\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/, 'must be "host:port" or "" (off)')
 
+/**
+ * Loopback connections count as secure for plaintext logins, as Dovecot treats them: the
+ * bytes never leave the machine.
+ */
+const LOOPBACK_NETWORKS = ['127.0.0.0/8', '::1/128']
+
 export const listenSchema = z
   .object({
     smtp: listenAddress.default('127.0.0.1:2525'),
     submission: listenAddress.default(''),
     submissions: listenAddress.default(''),
-    imap: listenAddress.default(''),
-    imaps: listenAddress.default(''),
-    pop3: listenAddress.default(''),
-    pop3s: listenAddress.default(''),
+    imap: listenAddress.default('127.0.0.1:1143'),
+    imaps: listenAddress.default('127.0.0.1:1993'),
+    pop3: listenAddress.default('127.0.0.1:1110'),
+    pop3s: listenAddress.default('127.0.0.1:1995'),
     http: listenAddress.default('127.0.0.1:8080'),
   })
   .strict()
@@ -62,7 +68,7 @@ export const pop3Schema = z
     max_connections: z.number().int().min(1).default(1000),
     max_connections_per_ip: z.number().int().min(1).default(20),
     /** Networks (CIDR) that may log in without TLS on listen.pop3. Empty: TLS always. */
-    plaintext_networks: z.array(z.string()).default([]),
+    plaintext_networks: z.array(z.string()).default(LOOPBACK_NETWORKS),
   })
   .strict()
 
@@ -89,7 +95,7 @@ export const imapSchema = z
     /** Concurrent authenticated sessions of one account (both listeners together). */
     max_connections_per_account: z.number().int().min(1).default(50),
     /** Networks (CIDR) that may log in without TLS on listen.imap. Empty: TLS always. */
-    plaintext_networks: z.array(z.string()).default([]),
+    plaintext_networks: z.array(z.string()).default(LOOPBACK_NETWORKS),
   })
   .strict()
 

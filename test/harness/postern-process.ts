@@ -103,13 +103,21 @@ export async function freePort(): Promise<number> {
 }
 
 /** Runs `postern ARGS...` to completion (bounded), feeding `stdin` if given. */
+/** Listeners whose defaults are fixed ports (parallel tests would share them): off unless asked. */
+const FIXED_PORT_LISTENERS_OFF = {
+  POSTERN_LISTEN_IMAP: '',
+  POSTERN_LISTEN_IMAPS: '',
+  POSTERN_LISTEN_POP3: '',
+  POSTERN_LISTEN_POP3S: '',
+}
+
 export async function runPostern(
   args: string[],
   opts: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, POSTERN_LOG_LEVEL: 'warn', ...opts.env },
+    env: { ...process.env, POSTERN_LOG_LEVEL: 'warn', ...FIXED_PORT_LISTENERS_OFF, ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let stdout = ''
@@ -199,20 +207,14 @@ export async function startPosternProcess(opts: PosternOptions = {}): Promise<Po
     POSTERN_LISTEN_HTTP: `127.0.0.1:${httpPort}`,
     POSTERN_LOG_LEVEL: 'info',
   }
-  if (opts.imap === true) {
-    env.POSTERN_LISTEN_IMAP = `127.0.0.1:${imapPort}`
-    env.POSTERN_LISTEN_IMAPS = `127.0.0.1:${imapsPort}`
-  }
-  if (opts.imapPlaintextNetworks !== undefined) {
-    env.POSTERN_IMAP_PLAINTEXT_NETWORKS = opts.imapPlaintextNetworks.join(',')
-  }
-  if (opts.pop3 === true) {
-    env.POSTERN_LISTEN_POP3 = `127.0.0.1:${pop3Port}`
-    env.POSTERN_LISTEN_POP3S = `127.0.0.1:${pop3sPort}`
-  }
-  if (opts.pop3PlaintextNetworks !== undefined) {
-    env.POSTERN_POP3_PLAINTEXT_NETWORKS = opts.pop3PlaintextNetworks.join(',')
-  }
+  // Listeners not asked for are off (their defaults are fixed ports that parallel tests would
+  // share), and plaintext logins are refused unless the test names networks for them.
+  env.POSTERN_LISTEN_IMAP = opts.imap === true ? `127.0.0.1:${imapPort}` : ''
+  env.POSTERN_LISTEN_IMAPS = opts.imap === true ? `127.0.0.1:${imapsPort}` : ''
+  env.POSTERN_IMAP_PLAINTEXT_NETWORKS = (opts.imapPlaintextNetworks ?? []).join(',')
+  env.POSTERN_LISTEN_POP3 = opts.pop3 === true ? `127.0.0.1:${pop3Port}` : ''
+  env.POSTERN_LISTEN_POP3S = opts.pop3 === true ? `127.0.0.1:${pop3sPort}` : ''
+  env.POSTERN_POP3_PLAINTEXT_NETWORKS = (opts.pop3PlaintextNetworks ?? []).join(',')
   Object.assign(env, opts.env)
   let current: Running | undefined
 
