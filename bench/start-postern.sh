@@ -4,7 +4,9 @@
 # and HTTP on loopback, started in the background with a pid file; stopped by that pid.
 #
 # Usage: bench/start-postern.sh start|stop|restart|status
-#   PB_SMTP_PORT [2600]  PB_HTTP_PORT [2680]  NUSERS [50]
+#   PB_SMTP_PORT [2600]  PB_IMAP_PORT [2143]  PB_HTTP_PORT [2680]  NUSERS [50]
+#   (IMAP allows plaintext LOGIN from loopback, as imaptest and idle-memory need, and 2000
+#   connections per IP and per account for the idle-memory run; POP3 is off.)
 #   PB_DIR [$TMPDIR/postern-bench]: data/, postern.pid, postern.log
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -12,6 +14,7 @@ NODE="$ROOT/node_modules/.bin/node"
 DIR=${PB_DIR:-${TMPDIR:-/tmp}/postern-bench}
 SMTP_PORT=${PB_SMTP_PORT:-2600}
 HTTP_PORT=${PB_HTTP_PORT:-2680}
+IMAP_PORT=${PB_IMAP_PORT:-2143}
 NUSERS=${NUSERS:-50}
 PIDFILE=$DIR/postern.pid
 
@@ -36,6 +39,9 @@ start() {
     echo benchpass | postern account add "u$i@bench.test" --password-stdin --data "$DIR/data" >/dev/null
   done
   POSTERN_LISTEN_SMTP="127.0.0.1:$SMTP_PORT" POSTERN_LISTEN_HTTP="127.0.0.1:$HTTP_PORT" \
+    POSTERN_LISTEN_IMAP="127.0.0.1:$IMAP_PORT" POSTERN_LISTEN_IMAPS="" \
+    POSTERN_LISTEN_POP3="" POSTERN_LISTEN_POP3S="" \
+    POSTERN_IMAP_MAX_CONNECTIONS_PER_IP=2000 POSTERN_IMAP_MAX_CONNECTIONS_PER_ACCOUNT=2000 \
     POSTERN_LOG_LEVEL=warn POSTERN_SMTP_MAX_CONNECTIONS_PER_IP=1000 \
     nohup "$NODE" "$ROOT/src/cli/main.ts" serve --data "$DIR/data" >"$DIR/postern.log" 2>&1 &
   echo $! >"$PIDFILE"

@@ -5,13 +5,15 @@
 # SMTP on PB_SMTP_PORT, HTTP (metrics) on PB_HTTP_PORT, pid in PB_PIDFILE.
 #
 # PB_SMTP_PORT  SMTP (role mx) listener on 127.0.0.1 [2600]
-# PB_IMAP_PORT  IMAP listener on 127.0.0.1 [2143], used by the imap (imap-stress, needs
-#               imaptest: skipped where it is not installed) and idle (idle-memory) suites.
-#               idle-memory logs in with LOGIN on plain IMAP as u%d@bench.test/benchpass, so
-#               Postern must listen there with loopback allowed plaintext LOGIN
-#               (POSTERN_LISTEN_IMAP, POSTERN_IMAP_PLAINTEXT_NETWORKS=127.0.0.0/8) and a
-#               per-IP connection limit above the connection count (run-suite -i, 500).
-#               Single-process server: idle-memory measures the pid in PB_PIDFILE.
+# PB_IMAP_PORT  IMAP listener on 127.0.0.1 [2143], for the imap suite (imap-stress: skipped
+#               where imaptest is not installed) and the idle suite (idle-memory, which
+#               logs in with LOGIN on plain IMAP as u%d@bench.test / benchpass; loopback may
+#               log in without TLS by default). start-postern.sh starts IMAP on this port
+#               with connection limits high enough for run-suite -i:
+#                 PB_IMAP_PORT=2143 bench/start-postern.sh start
+#               (the default of 100 connections per IP is below run-suite -i; 50 users x 50
+#               sessions per account cover up to 2500). Postern is one process: idle-memory
+#               measures the pid in PB_PIDFILE.
 # PB_HTTP_PORT  HTTP listener with /metrics on 127.0.0.1 [2680]
 # PB_PIDFILE    pid file of the `postern serve` process [$TMPDIR/postern-bench/postern.pid]
 _PB=${TMPDIR:-/tmp}/postern-bench
@@ -25,7 +27,7 @@ _PG_BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 _PG_COUNT="$(printf '%q' "$_PG_BENCH/postern-count.sh") $_PG_HTTP"
 # Reset: none yet. Postern has no "empty all mailboxes" command so far; the counter is
 # monotonic and smtp-load measures its growth, so SMTP runs need no reset. Restart with
-# `bench/start-postern.sh restart` (fresh data directory) before IMAP runs once IMAP exists.
+# `bench/start-postern.sh restart` (fresh data directory, same environment) before IMAP runs.
 _PG_RESET="true"
 SMTP_TARGETS+=("postern|127.0.0.1|$_PG_SMTP|count:$_PG_COUNT|$_PG_RESET")
 IMAP_TARGETS+=("postern|127.0.0.1|$_PG_IMAP|$_PG_RESET")

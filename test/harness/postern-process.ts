@@ -102,7 +102,6 @@ export async function freePort(): Promise<number> {
   })
 }
 
-/** Runs `postern ARGS...` to completion (bounded), feeding `stdin` if given. */
 /** Listeners whose defaults are fixed ports (parallel tests would share them): off unless asked. */
 const FIXED_PORT_LISTENERS_OFF = {
   POSTERN_LISTEN_IMAP: '',
@@ -111,6 +110,7 @@ const FIXED_PORT_LISTENERS_OFF = {
   POSTERN_LISTEN_POP3S: '',
 }
 
+/** Runs `postern ARGS...` to completion (bounded), feeding `stdin` if given. */
 export async function runPostern(
   args: string[],
   opts: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {},
