@@ -94,6 +94,25 @@ export function addAccountCommands(program: Command): void {
       if (!changed) throw new CliError(`no such account: ${address}`)
       print(`password changed for ${address}`)
     })
+  account
+    .command('quota <address> <size>')
+    .option(DATA_FLAG, DATA_HELP)
+    .description("set an account's storage quota (e.g. 500M, 2G; none to remove it)")
+    .action(async (address: string, size: string, opts: DataOption) => {
+      const quotaBytes = parseQuota(size)
+      const changed = await withStore(opts, (store) => store.accounts.setQuota(address, quotaBytes))
+      if (!changed) throw new CliError(`no such account: ${address}`)
+      print(`quota of ${address}: ${quotaBytes === null ? 'none' : `${quotaBytes} bytes`}`)
+    })
+}
+
+/** "none", or a size in bytes with an optional K, M, G or T suffix (powers of 1024). */
+export function parseQuota(text: string): number | null {
+  if (text.toLowerCase() === 'none') return null
+  const m = /^(\d+)\s*([kmgt]?)b?$/i.exec(text.trim())
+  if (!m) throw new CliError(`not a size: ${text} (use e.g. 500M, 2G or none)`)
+  const power = ' kmgt'.indexOf((m[2] ?? '').toLowerCase() || ' ')
+  return Number(m[1]) * 1024 ** power
 }
 
 export function addAliasCommands(program: Command): void {

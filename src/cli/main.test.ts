@@ -108,6 +108,13 @@ void test('account add --password-stdin stores a hash that verifies; passwd chan
   assert.ok(password !== undefined && password.length === 20, generated.stdout)
   assert.equal(await storedPasswordMatches(data, 'al@example.com', password), true)
 
+  const quota = await run(['account', 'quota', 'bob@example.com', '2M', '--data', data])
+  assert.equal(quota.code, 0, quota.stderr)
+  assert.equal(quota.stdout, 'quota of bob@example.com: 2097152 bytes\n')
+  const badQuota = await run(['account', 'quota', 'bob@example.com', 'lots', '--data', data])
+  assert.equal(badQuota.code, 1)
+  assert.match(badQuota.stderr, /not a size: lots/)
+
   const list = await run(['account', 'list', '--data', data])
   assert.deepEqual(list.stdout.trim().split('\n').sort(), ['al@example.com', 'bob@example.com'])
   assert.equal((await run(['account', 'remove', 'al@example.com', '--data', data])).code, 0)

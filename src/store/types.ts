@@ -121,6 +121,8 @@ export interface AccountRepo {
   list(): Promise<Account[]>
   remove(address: string): Promise<boolean>
   setPassword(address: string, passwordHash: string): Promise<boolean>
+  /** Storage quota in bytes (RFC 9208 STORAGE), or null for none; false if no such account. */
+  setQuota(address: string, quotaBytes: number | null): Promise<boolean>
   get(address: string): Promise<Account | undefined>
   getById(id: number): Promise<Account | undefined>
 }
@@ -254,10 +256,13 @@ export interface ChangesSince {
 
 /**
  * SEARCH TEXT / BODY / HEADER (and FROM, TO, CC, BCC, SUBJECT as headers) through the
- * full-text index. Every criterion must hold. Matching is by words, case- and
- * diacritic-insensitive, the last word of a string also as a prefix ("deliv" finds
- * "delivery"), rather than RFC 9051's substring match. A string without a letter or digit
- * constrains nothing, except that a header criterion still needs the field to be present.
+ * full-text index. Every criterion must hold. Matching is by substring as RFC 9051 6.4.4
+ * asks ("livery" and "ERY AT" find "delivery at noon"), case- and diacritic-insensitive, on
+ * the decoded text (encoded words, transfer encodings and charsets undone, HTML tags dropped);
+ * spaces and punctuation count. TEXT is the header lines and the body, BODY the body only, a
+ * header criterion the value of that field (which must be present; the empty string matches
+ * any value). The empty string is in every message. Strings of 3+ characters are answered by
+ * the index; 1-2 character strings and other header names also scan candidates' text.
  */
 export interface TextQuery {
   text?: string | readonly string[]

@@ -47,6 +47,7 @@ export class SqliteAccountRepo implements AccountRepo {
   readonly #getById: Statement<[number], AccountRow>
   readonly #delete: Statement<[string]>
   readonly #setPassword: Statement<[string, string]>
+  readonly #setQuota: Statement<[number | null, string]>
   readonly #addTx: (input: AddInput) => Account
 
   constructor(db: Database, clock: () => number) {
@@ -66,6 +67,7 @@ export class SqliteAccountRepo implements AccountRepo {
     this.#getById = db.prepare(`SELECT ${columns} FROM accounts WHERE id = ?`)
     this.#delete = db.prepare('DELETE FROM accounts WHERE address = ?')
     this.#setPassword = db.prepare('UPDATE accounts SET password_hash = ? WHERE address = ?')
+    this.#setQuota = db.prepare('UPDATE accounts SET quota_bytes = ? WHERE address = ?')
     this.#addTx = db.transaction((input: AddInput) => this.#addSync(input))
   }
 
@@ -114,6 +116,19 @@ export class SqliteAccountRepo implements AccountRepo {
 
   setPassword(address: string, passwordHash: string): Promise<boolean> {
     return asAsync(() => this.#setPassword.run(passwordHash, normaliseAddress(address)).changes > 0)
+  }
+
+  /** Throws 'invalid-input' for a negative or fractional quota. */
+  setQuota(address: string, quotaBytes: number | null): Promise<boolean> {
+    return asAsync(() => {
+      if (quotaBytes !== null && (!Number.isSafeInteger(quotaBytes) || quotaBytes < 0)) {
+        throw new StoreError(
+          'invalid-input',
+          `quota must be a whole number of bytes: ${quotaBytes}`,
+        )
+      }
+      return this.#setQuota.run(quotaBytes, normaliseAddress(address)).changes > 0
+    })
   }
 
   get(address: string): Promise<Account | undefined> {
