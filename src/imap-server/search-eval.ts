@@ -1,6 +1,6 @@
 // Evaluates a SEARCH program (RFC 9051 6.4.4) against the selected mailbox. TEXT, BODY and the
 // header keys (FROM, TO, CC, BCC, SUBJECT, HEADER) go through the store's full-text index
-// (searchText, SQLite FTS5: word and prefix matching, not RFC substring matching); the rest
+// (searchText, SQLite FTS5 trigrams: case-insensitive substring matching); the rest
 // is evaluated on the message rows (flags, dates, sizes, UIDs, MODSEQ) and, for the SENT*
 // keys only, on each message's Date header. Each text criterion is one index query, so NOT
 // and OR combine them like any other key.

@@ -41,6 +41,16 @@ export function extractSearchText(raw: Buffer): SearchText {
   }
 }
 
+/**
+ * A string as the search compares it: lower case, diacritics removed ("Zürich" -> "zurich"),
+ * as the trigram index folds it (SQLite's case_sensitive 0 remove_diacritics 1), so a check
+ * on the extracted text agrees with the index. RFC 9051 6.4.4: SEARCH strings match
+ * case-insensitively.
+ */
+export function foldForSearch(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+}
+
 /** The header fields of a message as unfolded, decoded name/value pairs. */
 export function headerFields(searchHeader: string): Field[] {
   const out: Field[] = []

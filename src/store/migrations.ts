@@ -3,6 +3,7 @@
 // add a new one. The PostgreSQL engine will carry its own list with the same versions.
 
 import { imapStoreSchema } from './migration-imap-store.ts'
+import { substringSearchSchema } from './migration-substring-search.ts'
 
 export interface Migration {
   version: number
@@ -129,4 +130,5 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'imap: subscriptions, vanished, flag indexes, full-text',
     up: imapStoreSchema,
   },
+  { version: 3, name: 'full-text index by trigrams (substring search)', up: substringSearchSchema },
 ]

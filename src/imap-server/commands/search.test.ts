@@ -1,5 +1,5 @@
 // Transcripts for SEARCH and UID SEARCH: keys on flags, sizes, dates, UIDs, full-text TEXT and
-// BODY, header keys, OR/NOT, ESEARCH RETURN, SAVE and "$" (RFC 9051 6.4.4; RFC 4731; RFC 5182).
+// BODY (substrings), header keys, OR/NOT, ESEARCH RETURN, SAVE and "$" (RFC 9051 6.4.4; RFC 4731; RFC 5182).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
@@ -28,6 +28,15 @@ void test('SEARCH keys, full-text TEXT/BODY, headers, OR/NOT, ESEARCH and SAVE',
     assert.equal(await q('BODY pay'), '* SEARCH 1')
     assert.equal(await q('SUBJECT invoice'), '* SEARCH 1')
     assert.equal(await q('FROM carol'), '* SEARCH 3')
+    // RFC 9051 6.4.4: substrings, case-insensitive, also inside words and of 1-2 characters.
+    assert.equal(await q('TEXT ELIVER'), '* SEARCH 2')
+    assert.equal(await q('BODY "at no"'), '* SEARCH 2')
+    assert.equal(await q('SUBJECT VOIC'), '* SEARCH 1')
+    assert.equal(await q('BODY voic'), '* SEARCH', 'BODY is the body only')
+    assert.equal(await q('FROM rol@example.o'), '* SEARCH 3')
+    assert.equal(await q('BODY xx'), '* SEARCH 3')
+    assert.equal(await q('BODY w'), '* SEARCH 1')
+    assert.equal(await q('HEADER Subject rc'), '* SEARCH 1')
     assert.equal(await q('LARGER 1000'), '* SEARCH 3')
     assert.equal(await q('OR SUBJECT lunch SUBJECT report'), '* SEARCH 2 3')
     assert.equal(await q('NOT TEXT pay'), '* SEARCH 2 3')
@@ -38,9 +47,9 @@ void test('SEARCH keys, full-text TEXT/BODY, headers, OR/NOT, ESEARCH and SAVE',
     const uid = await c.transact('ok', 'UID SEARCH UID 2:3')
     assert.equal(uid.untagged[0], '* SEARCH 2 3')
     const es = await c.transact('ok', 'SEARCH RETURN (MIN MAX COUNT ALL) UNSEEN')
-    assert.equal(es.untagged[0], '* ESEARCH (TAG "A19") MIN 1 MAX 3 COUNT 2 ALL 1,3')
+    assert.equal(es.untagged[0], '* ESEARCH (TAG "A27") MIN 1 MAX 3 COUNT 2 ALL 1,3')
     const empty = await c.transact('ok', 'UID SEARCH RETURN (COUNT) TEXT nothingmatches')
-    assert.equal(empty.untagged[0], '* ESEARCH (TAG "A20") UID COUNT 0')
+    assert.equal(empty.untagged[0], '* ESEARCH (TAG "A28") UID COUNT 0')
     const save = await c.transact('ok', 'SEARCH RETURN (SAVE) UNSEEN')
     assert.deepEqual(save.untagged, [])
     const f = await c.transact('ok', 'FETCH $ (UID)')

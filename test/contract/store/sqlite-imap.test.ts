@@ -1,6 +1,7 @@
 // SQLite-only checks for the IMAP part of the store: STATUS counts use the partial indexes
 // (not a scan of the messages' flags), search runs the FTS5 MATCH once, and bodies stored
-// before migration 2 are indexed in the background (message_text_pending).
+// before migration 2 are indexed in the background (message_text_pending), and again by
+// trigrams after migration 3.
 
 import { it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -82,6 +83,33 @@ void it('indexes the bodies stored before the full-text index existed', async ()
     await store.messages.append({ accountId: a, mailbox: 'INBOX', raw: rawMessage('fresh') })
     const inbox = await store.mailboxes.get(a, 'INBOX')
     assert.deepEqual(await store.messages.searchText(inbox?.id ?? 0, { text: 'fresh' }), [1])
+  } finally {
+    await store.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+void it('migration 3 re-indexes by trigrams the bodies the word index held', async () => {
+  const { dir, file } = tempDb()
+  const db = openSqliteDatabase(file)
+  migrateSqlite(db, { now: 0, migrations: MIGRATIONS.filter((m) => m.version <= 2) })
+  db.exec(`INSERT INTO domains (id, name, created_at) VALUES (1, 'example.test', 0);
+    INSERT INTO accounts (id, address, domain_id, password_hash, created_at)
+      VALUES (1, 'u@example.test', 1, 'x', 0);
+    INSERT INTO mailboxes (id, account_id, name, uid_validity, uid_next, highest_modseq,
+      message_count, total_bytes) VALUES (1, 1, 'INBOX', 1, 2, 1, 1, 10);`)
+  db.prepare(
+    `INSERT INTO message_blobs (id, size, sha256, data, refcount, received_at)
+     VALUES (1, 10, '', ?, 1, 0)`,
+  ).run(rawMessage('legacy'))
+  db.exec(`INSERT INTO messages (mailbox_id, uid, modseq, blob_id, internal_date, size)
+    VALUES (1, 1, 1, 1, 0, 10);
+    INSERT INTO message_text (rowid, body) VALUES (1, 'legacy');`)
+  db.close()
+  const store = openSqliteStore({ path: file })
+  try {
+    assert.deepEqual(await store.messages.searchText(1, { body: 'EGAC' }), [1])
+    assert.deepEqual(await store.messages.searchText(1, { body: 'nothing' }), [])
   } finally {
     await store.close()
     fs.rmSync(dir, { recursive: true, force: true })

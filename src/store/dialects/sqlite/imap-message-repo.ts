@@ -107,7 +107,7 @@ export class SqliteImapMessageRepo extends SqliteMessageRepo implements MessageR
 
   async searchText(mailboxId: number, query: TextQuery): Promise<number[]> {
     await this.catchUpIndex()
-    return this.#index.search(mailboxId, query)
+    return await this.#index.search(mailboxId, query)
   }
 
   /** Indexes every body still listed in message_text_pending, a batch per commit. */

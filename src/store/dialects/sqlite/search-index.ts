@@ -1,21 +1,37 @@
-// The FTS5 full-text index on SQLite (table message_text, one row per message body, see
-// migration-imap-store.ts): indexing a body inside the caller's transaction, indexing the
-// bodies listed in message_text_pending, and SEARCH TEXT / BODY / HEADER for a mailbox. The
-// text comes from extractSearchText (src/mail/search-text.ts), the one swappable extractor.
+// The FTS5 full-text index on SQLite (table message_text, one row per message body, trigram
+// tokenizer since migration 3, see migration-substring-search.ts): indexing a body inside the
+// caller's transaction, indexing the bodies listed in message_text_pending, and SEARCH TEXT /
+// BODY / HEADER for a mailbox. The text comes from extractSearchText (src/mail/search-text.ts),
+// the one swappable extractor.
 //
-// Queries: every criterion becomes an FTS5 phrase, tokenized by the table's own tokenizer
-// (the user's string is quoted, so it is never FTS5 syntax), with the last word a prefix;
-// the criteria are ANDed in one MATCH, joined to the mailbox's messages by blob id.
+// Matching is by substring, case- and diacritic-insensitive (RFC 9051 6.4.4: "messages that
+// contain the specified string"). A string of 3+ characters becomes an FTS5 phrase of
+// trigrams (quoted, so never FTS5 syntax), which the index answers exactly: consecutive
+// trigrams are a substring. What the trigrams cannot answer is checked on the extracted text
+// of the candidates the MATCH left (all the mailbox's messages when nothing narrowed it):
+// strings of 1 or 2 characters, and header criteria whose field has no column of its own
+// (the index narrows them to messages with the name and value somewhere in the header; the
+// check ties the value to that field). The check reads and re-extracts each candidate's body
+// (about 25 us for a 4 KB message: a 2-character BODY over 10,000 messages takes ~260 ms,
+// against 1-4 ms for 3+ characters) and yields to the event loop every RECHECK_BATCH bodies.
 //
-// Cost on accept (measured on the 2-core machine, 4 KB text messages): the store alone goes
-// from about 75 to 225 us of CPU per message (extraction ~20 us, the FTS5 insert the rest);
-// the whole SMTP path (bench/smtp.ts, 20 sessions x 100 messages, 3 runs each) from 357 to
-// 339 messages/s on average, within the run-to-run noise (303-393). So a body is indexed
-// inside the accept's own transaction; message_text_pending is the way out if that changes.
+// Cost on accept (2-core machine, 4 KB text messages): extraction plus the trigram insert
+// take about 150 us of CPU per message against 57 us for migration 2's word index, and the
+// index holds about 5 KB per message against 1 KB. The whole SMTP path (bench/smtp.ts,
+// 10 sessions x 200 messages, medians of 3 runs, interleaved) went from 174 to 165
+// messages/s, p50 latency 46.6 to 49.7 ms, within the run-to-run noise (123-189). So a body
+// is still indexed inside the accept's own transaction; message_text_pending is the way out
+// if that changes.
 
 import type { Database, Statement } from 'better-sqlite3'
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { TextQuery } from '../../types.ts'
-import { extractSearchText, headerFields } from '../../../mail/search-text.ts'
+import {
+  extractSearchText,
+  foldForSearch,
+  headerFields,
+  type SearchText,
+} from '../../../mail/search-text.ts'
 
 type TextRow = [number, string, string, string, string, string, string, string]
 
@@ -28,16 +44,24 @@ const FIELD_COLUMNS = new Map([
   ['bcc', 'bcc'],
 ])
 
-/** Words of a NEAR group may be this far apart (a header name and a word of its value). */
-const NEAR_DISTANCE = 32
+/** Bodies re-extracted between two turns of the event loop. */
+const RECHECK_BATCH = 200
 
-function phrase(s: string, prefix: boolean): string {
-  return `"${s.replaceAll('"', '""')}"${prefix ? ' *' : ''}`
+/** What a query asks of the index and of the candidates' text. */
+export interface SearchPlan {
+  /** FTS5 MATCH on the trigram index; undefined when it narrows nothing. */
+  match: string | undefined
+  /** Checks the index cannot make, on a candidate's extracted text; undefined when none. */
+  recheck: ((text: SearchText) => boolean) | undefined
 }
 
-/** True when FTS5's unicode61 tokenizer finds at least one word in `s`. */
-function hasWord(s: string): boolean {
-  return /[\p{L}\p{N}]/u.test(s)
+function phrase(s: string): string {
+  return `"${s.replaceAll('"', '""')}"`
+}
+
+/** True when the trigram index can find `s` by itself: 3 or more characters. */
+function indexable(s: string): boolean {
+  return /^[\s\S]{3}/u.test(s) // 3 code points, as the tokenizer counts them
 }
 
 function list(v: string | readonly string[] | undefined): readonly string[] {
@@ -45,25 +69,57 @@ function list(v: string | readonly string[] | undefined): readonly string[] {
   return typeof v === 'string' ? [v] : v
 }
 
-function headerTerm(name: string, value: string): string | undefined {
-  const column = FIELD_COLUMNS.get(name.trim().toLowerCase())
-  const named = hasWord(name) ? phrase(name, false) : undefined
-  if (!hasWord(value)) return named === undefined ? undefined : `header : ${named}`
-  if (column !== undefined) return `${column} : ${phrase(value, true)}`
-  if (named === undefined) return `header : ${phrase(value, true)}`
-  return `header : NEAR(${named} ${phrase(value, true)}, ${NEAR_DISTANCE})`
+/** RFC 9051 6.4.4 HEADER: the field is present and its value contains the string. */
+function headerHas(text: SearchText, name: string, value: string): boolean {
+  const want = name.trim().toLowerCase()
+  const needle = foldForSearch(value)
+  return headerFields(text.header).some(
+    (f) => f.name.toLowerCase() === want && foldForSearch(f.value).includes(needle),
+  )
 }
 
-/** The FTS5 MATCH expression for a query; undefined when nothing constrains the result. */
-export function matchExpression(query: TextQuery): string | undefined {
-  const terms: string[] = []
-  for (const s of list(query.text)) if (hasWord(s)) terms.push(phrase(s, true))
-  for (const s of list(query.body)) if (hasWord(s)) terms.push(`body : ${phrase(s, true)}`)
-  for (const [name, value] of query.header ?? []) {
-    const term = headerTerm(name, value)
-    if (term !== undefined) terms.push(term)
+/** The MATCH terms and the text checks of one header criterion. */
+function headerPlan(name: string, value: string, terms: string[], checks: Check[]): void {
+  const column = FIELD_COLUMNS.get(name.trim().toLowerCase())
+  if (column !== undefined && indexable(value)) {
+    terms.push(`${column} : ${phrase(value)}`)
+    return
   }
-  return terms.length === 0 ? undefined : terms.map((t) => `(${t})`).join(' AND ')
+  if (indexable(`${name.trim()}:`)) terms.push(`header : ${phrase(`${name.trim()}:`)}`)
+  if (indexable(value)) terms.push(`header : ${phrase(value)}`)
+  checks.push((t) => headerHas(t, name, value))
+}
+
+type Check = (text: SearchText) => boolean
+
+/** RFC 9051 6.4.4 TEXT / BODY / HEADER: the index's MATCH and the checks left to the text. */
+export function searchPlan(query: TextQuery): SearchPlan {
+  const terms: string[] = []
+  const checks: Check[] = []
+  for (const s of list(query.text)) {
+    if (indexable(s)) terms.push(phrase(s))
+    else if (s !== '')
+      checks.push((t) => foldForSearch(`${t.header}\n${t.body}`).includes(foldForSearch(s)))
+  }
+  for (const s of list(query.body)) {
+    if (indexable(s)) terms.push(`body : ${phrase(s)}`)
+    else if (s !== '') checks.push((t) => foldForSearch(t.body).includes(foldForSearch(s)))
+  }
+  for (const [name, value] of query.header ?? []) headerPlan(name, value, terms, checks)
+  return {
+    match: terms.length === 0 ? undefined : terms.map((t) => `(${t})`).join(' AND '),
+    recheck: checks.length === 0 ? undefined : (t) => checks.every((c) => c(t)),
+  }
+}
+
+/** The MATCH expression of a query (tests, EXPLAIN); undefined when it narrows nothing. */
+export function matchExpression(query: TextQuery): string | undefined {
+  return searchPlan(query).match
+}
+
+interface Candidate {
+  uid: number
+  blob_id: number
 }
 
 export class SearchIndex {
@@ -72,8 +128,9 @@ export class SearchIndex {
   readonly #pending: Statement<[number], { blob_id: number; data: Buffer | null }>
   readonly #donePending: Statement<[number]>
   readonly #anyPending: Statement<[], { n: number }>
-  readonly #search: Statement<[number, string], { uid: number }>
-  readonly #all: Statement<[number], { uid: number }>
+  readonly #search: Statement<[number, string], Candidate>
+  readonly #all: Statement<[number], Candidate>
+  readonly #body: Statement<[number], { data: Buffer }>
 
   constructor(db: Database) {
     this.#insert = db.prepare(
@@ -90,11 +147,12 @@ export class SearchIndex {
     this.#search = db.prepare(
       // The MATCH runs once, as a list subquery (with a join SQLite picked
       // messages_mailbox_modseq for the inner loop: 800 ms for 1,250 hits in 10,000).
-      `SELECT uid FROM messages WHERE mailbox_id = ? AND blob_id IN
+      `SELECT uid, blob_id FROM messages WHERE mailbox_id = ? AND blob_id IN
          (SELECT rowid FROM message_text WHERE message_text MATCH ?)
        ORDER BY uid`,
     )
-    this.#all = db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid')
+    this.#all = db.prepare('SELECT uid, blob_id FROM messages WHERE mailbox_id = ? ORDER BY uid')
+    this.#body = db.prepare('SELECT data FROM message_blobs WHERE id = ?')
   }
 
   /** Indexes a new body; runs inside the caller's transaction. */
@@ -136,9 +194,23 @@ export class SearchIndex {
   }
 
   /** UIDs of the mailbox's messages that match, sorted. */
-  search(mailboxId: number, query: TextQuery): number[] {
-    const match = matchExpression(query)
-    const rows = match === undefined ? this.#all.all(mailboxId) : this.#search.all(mailboxId, match)
-    return rows.map((r) => r.uid)
+  async search(mailboxId: number, query: TextQuery): Promise<number[]> {
+    const plan = searchPlan(query)
+    const rows =
+      plan.match === undefined ? this.#all.all(mailboxId) : this.#search.all(mailboxId, plan.match)
+    if (plan.recheck === undefined) return rows.map((r) => r.uid)
+    return this.#recheck(rows, plan.recheck)
+  }
+
+  /** The candidates whose extracted text passes `check`, in order; bodies gone are skipped. */
+  async #recheck(rows: readonly Candidate[], check: Check): Promise<number[]> {
+    const out: number[] = []
+    for (let i = 0; i < rows.length; i++) {
+      if (i > 0 && i % RECHECK_BATCH === 0) await yieldToLoop()
+      const r = rows[i]
+      const data = r === undefined ? undefined : this.#body.get(r.blob_id)?.data
+      if (r !== undefined && data !== undefined && check(extractSearchText(data))) out.push(r.uid)
+    }
+    return out
   }
 }
