@@ -39,6 +39,16 @@ function rssMb(pid: number): { rss: number; hwm: number } {
   }
 }
 
+/** CPU time (user + system, ms) a process has used so far; NaN if unknown. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 // clock ticks of 10 ms
+  } catch {
+    return NaN
+  }
+}
+
 /** Reads POP3 responses from a socket: single lines, or a multi-line response's byte count. */
 class Pop3Reader {
   #buf: Buffer = Buffer.alloc(0)
@@ -189,7 +199,9 @@ async function main(): Promise<void> {
       peakRss = Math.max(peakRss, rssMb(srv.pid).rss)
     }, 20)
     console.log(`RETR of ${MESSAGES} messages over one session (window ${WINDOW})...`)
+    const cpuBefore = cpuMs(srv.pid)
     const { bytes, seconds } = await retrieveAll(srv.pop3Port)
+    const serverCpuMs = cpuMs(srv.pid) - cpuBefore
     clearInterval(sampler)
     const after = rssMb(srv.pid)
     const mbps = bytes / 1e6 / seconds
@@ -203,6 +215,7 @@ async function main(): Promise<void> {
       mb_per_s: mbps.toFixed(1),
       msgs_per_s: (MESSAGES / seconds).toFixed(0),
       socket_mb_per_s: baseline.toFixed(1),
+      server_cpu_us_per_msg: ((serverCpuMs * 1000) / MESSAGES).toFixed(0),
       rss_before_mb: idle.rss.toFixed(1),
       rss_peak_mb: peakRss.toFixed(1),
       rss_after_mb: after.rss.toFixed(1),

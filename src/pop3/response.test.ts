@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { DotStuffer, formatErr, formatMultiline, formatOk } from './response.ts'
+import { DotStuffer, formatErr, formatMultiline, formatOk, wireBytes } from './response.ts'
 import { RespInUse } from './codes.ts'
 
 test('single-line responses carry the response code and never several lines', () => {
@@ -37,7 +37,7 @@ test('DotStuffer: any split of a CRLF message round-trips byte-exact', () => {
       const out: Buffer[] = []
       let from = 0
       for (const p of [...points, message.length]) {
-        out.push(stuffer.push(message.subarray(from, p)))
+        out.push(wireBytes(stuffer.push(message.subarray(from, p))))
         from = p
       }
       out.push(stuffer.end())
@@ -49,7 +49,42 @@ test('DotStuffer: any split of a CRLF message round-trips byte-exact', () => {
 test('DotStuffer adds a CRLF before the terminator when the message lacks one', () => {
   const s = new DotStuffer()
   assert.equal(
-    Buffer.concat([s.push(Buffer.from('.a\r\n.b')), s.end()]).toString(),
+    Buffer.concat([wireBytes(s.push(Buffer.from('.a\r\n.b'))), s.end()]).toString(),
     '..a\r\n..b\r\n.\r\n',
   )
+})
+
+/** The reference: a dot after the start or after any LF gets another dot. */
+function stuffReference(message: Buffer): Buffer {
+  const out: number[] = []
+  message.forEach((byte, i) => {
+    if (byte === 0x2e && (i === 0 || message[i - 1] === 0x0a)) out.push(0x2e)
+    out.push(byte)
+  })
+  return Buffer.from(out)
+}
+
+test('DotStuffer: any bytes, any split, equal the byte-wise reference (bare LF too)', () => {
+  const bytes = fc.array(fc.constantFrom(0x2e, 0x0d, 0x0a, 0x61, 0xff), { maxLength: 60 })
+  fc.assert(
+    fc.property(bytes, fc.array(fc.nat(60)), (data, cuts) => {
+      const message = Buffer.from(data)
+      const stuffer = new DotStuffer()
+      const points = [...new Set(cuts.map((c) => Math.min(c, message.length)))].sort(
+        (a, b) => a - b,
+      )
+      const out: Buffer[] = []
+      let from = 0
+      for (const p of [...points, message.length]) {
+        out.push(wireBytes(stuffer.push(message.subarray(from, p))))
+        from = p
+      }
+      assert.deepEqual(Buffer.concat(out), stuffReference(message))
+    }),
+  )
+})
+
+test('DotStuffer returns a chunk without dot lines as is, uncopied', () => {
+  const chunk = Buffer.from('a\r\nb.c\r\n')
+  assert.equal(new DotStuffer().push(chunk), chunk)
 })

@@ -31,35 +31,46 @@ export function formatMultiline(text: string, lines: readonly string[]): string 
   return `${formatOk(text)}${body}.\r\n`
 }
 
-const LF = 0x0a
 const DOT = 0x2e
+const LF = 0x0a
 const CRLF = Buffer.from('\r\n')
 const TERMINATOR = Buffer.from('.\r\n')
 const CRLF_TERMINATOR = Buffer.from('\r\n.\r\n')
+/** A line that starts with a dot, seen from the LF that ends the line before it. */
+const LF_DOT = Buffer.from('\n.')
+
+/** Bytes for the wire: a Buffer, or a latin1 string (one char per byte, write it as latin1). */
+export type WireChunk = Buffer | string
+
+/** The bytes of a WireChunk. */
+export function wireBytes(chunk: WireChunk): Buffer {
+  return typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk
+}
 
 /**
  * Byte-stuffs a message given in chunks (RFC 1939 3). A line starts at the beginning and
  * after every LF (a bare LF too, as line-based clients split there). end() returns the
  * terminator, with a CRLF first when the message did not end with a line end.
+ *
+ * Cost: one native scan for "\n." per chunk; a chunk without a dot line (most mail) is
+ * returned as is, never copied. A chunk with dot lines is stuffed with one native replace
+ * over its latin1 form, however many dot lines it has (no per-line slices, no concat), and
+ * returned as that latin1 string (one char per byte), which the socket writes as latin1:
+ * no Buffer is allocated for it.
  */
 export class DotStuffer {
   #isAtLineStart = true
 
-  push(chunk: Buffer): Buffer {
+  push(chunk: Buffer): WireChunk {
     if (chunk.length === 0) return chunk
-    const parts: Buffer[] = []
-    let from = 0
-    if (this.#isAtLineStart && chunk[0] === DOT) parts.push(TERMINATOR.subarray(0, 1))
-    for (let lf = chunk.indexOf(LF); lf !== -1; lf = chunk.indexOf(LF, lf + 1)) {
-      if (chunk[lf + 1] === DOT) {
-        parts.push(chunk.subarray(from, lf + 1), TERMINATOR.subarray(0, 1))
-        from = lf + 1
-      }
-    }
+    const isDotFirst = this.#isAtLineStart && chunk[0] === DOT
     this.#isAtLineStart = chunk[chunk.length - 1] === LF
-    if (parts.length === 0) return chunk
-    parts.push(chunk.subarray(from))
-    return Buffer.concat(parts)
+    const lfDot = chunk.indexOf(LF_DOT)
+    if (lfDot === -1 && !isDotFirst) return chunk
+    // RFC 1939 3: a line beginning with "." gets one more "." in front of it.
+    const text = chunk.toString('latin1')
+    const stuffed = lfDot === -1 ? text : text.replaceAll('\n.', '\n..')
+    return isDotFirst ? `.${stuffed}` : stuffed
   }
 
   end(): Buffer {

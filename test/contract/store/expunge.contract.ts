@@ -44,6 +44,12 @@ export function runExpungeContract(make: MakeStore): void {
           pieces.push(piece)
         }
         assert.deepEqual(Buffer.concat(pieces), whole)
+        // One piece as long as the body, or longer, is the whole body; so is the tail.
+        for (const length of [whole.length, whole.length + 1, 1 << 20]) {
+          const ref = { mailboxId: box.id, uid: 1, length }
+          assert.deepEqual(await store.messages.readBody({ ...ref, offset: 0 }), whole)
+          assert.deepEqual(await store.messages.readBody({ ...ref, offset: 3 }), whole.subarray(3))
+        }
         const missing = { mailboxId: box.id, uid: 2, offset: 0, length: 10 }
         assert.equal(await store.messages.readBody(missing), undefined)
       }))

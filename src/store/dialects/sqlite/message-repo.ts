@@ -75,7 +75,7 @@ export class SqliteMessageRepo implements Omit<MessageRepo, keyof MailboxMessage
   readonly #onExpunged: (changes: MailboxChange[]) => void
   readonly #list: Statement<[number], Row>
   readonly #body: Statement<[number], { data: Buffer }>
-  readonly #piece: Statement<[number, number, number, number], { data: Buffer }>
+  readonly #piece: Statement<[number, number, number, number, number, number], { data: Buffer }>
   readonly #count: Statement<[], { n: number }>
   readonly #envelope: Statement<[number], EnvelopeRow>
   readonly #deleteMessage: Statement<[number, number], { size: number }>
@@ -93,9 +93,11 @@ export class SqliteMessageRepo implements Omit<MessageRepo, keyof MailboxMessage
        FROM messages WHERE mailbox_id = ? ORDER BY uid`,
     )
     this.#body = db.prepare('SELECT data FROM message_blobs WHERE id = ?')
-    // substr() on a BLOB counts bytes from 1.
+    // substr() on a BLOB counts bytes from 1. A piece from byte 1 that covers the whole body
+    // is the column itself: no substr() copy (length() of a BLOB does not read it).
     this.#piece = db.prepare(
-      `SELECT substr(b.data, ?, ?) AS data
+      `SELECT CASE WHEN ? = 1 AND length(b.data) <= ? THEN b.data ELSE substr(b.data, ?, ?) END
+         AS data
        FROM messages m JOIN message_blobs b ON b.id = m.blob_id
        WHERE m.mailbox_id = ? AND m.uid = ?`,
     )
@@ -137,9 +139,18 @@ export class SqliteMessageRepo implements Omit<MessageRepo, keyof MailboxMessage
       if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length)) {
         throw new StoreError('invalid-input', 'readBody needs whole, non-negative numbers')
       }
-      if (length <= 0) return this.#piece.get(1, 0, mailboxId, uid) ? Buffer.alloc(0) : undefined
-      return this.#piece.get(offset + 1, length, mailboxId, uid)?.data
+      if (length <= 0) return this.#pieceAt(1, 0, mailboxId, uid) ? Buffer.alloc(0) : undefined
+      return this.#pieceAt(offset + 1, length, mailboxId, uid)?.data
     })
+  }
+
+  #pieceAt(
+    start: number,
+    length: number,
+    mailboxId: number,
+    uid: number,
+  ): { data: Buffer } | undefined {
+    return this.#piece.get(start, length, start, length, mailboxId, uid)
   }
 
   expunge(mailboxId: number, uids: readonly number[]): Promise<number[]> {
