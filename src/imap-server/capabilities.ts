@@ -26,6 +26,10 @@ const EXTENSIONS = [
   'QUOTA', // RFC 9208
   'QUOTA=RES-STORAGE', // RFC 9208
   'UTF8=ACCEPT', // RFC 6855
+  'SORT', // RFC 5256
+  'SORT=DISPLAY', // RFC 5957
+  'THREAD=ORDEREDSUBJECT', // RFC 5256
+  'THREAD=REFERENCES', // RFC 5256
 ]
 
 export function capabilityList(opts: {
