@@ -56,9 +56,19 @@ export async function startPostern(opts: StartOptions): Promise<RunningPostern> 
     },
   })
   const addresses: RunningPostern['addresses'] = {}
+  // Listeners close together, each giving its sessions the grace period; finalizers run after.
   const closers: ((graceMs: number) => Promise<void>)[] = []
+  const finalizers: (() => void)[] = []
+  const closeAll = async (graceMs: number): Promise<void> => {
+    await Promise.all(closers.map((close) => close(graceMs).catch(() => undefined)))
+    for (const finalize of finalizers) finalize()
+  }
   let ready = false
   try {
+    const tls = loadTlsOptions({
+      certPath: resolveDataPath(dataDir, config.tls.cert),
+      keyPath: resolveDataPath(dataDir, config.tls.key),
+    })
     const smtpAddress = config.listen.smtp
     if (smtpAddress !== '') {
       const server = new SmtpServer({
@@ -68,10 +78,7 @@ export async function startPostern(opts: StartOptions): Promise<RunningPostern> 
           router: new Router({ store, plusSeparator: config.delivery.plus_separator }),
           logger: logger.child({ proto: 'smtp' }),
           metrics,
-          tls: loadTlsOptions({
-            certPath: resolveDataPath(dataDir, config.tls.cert),
-            keyPath: resolveDataPath(dataDir, config.tls.key),
-          }),
+          tls,
           clock,
           sleep: (ms) => sleep(ms),
         },
@@ -83,8 +90,9 @@ export async function startPostern(opts: StartOptions): Promise<RunningPostern> 
       )
       closers.push((graceMs) => server.close(graceMs))
     }
-    await startPop3Listeners({ ...opts, clock, store, addresses, closers })
-    await startImapListeners({ ...opts, clock, store, addresses, closers })
+    const listenerCtx = { ...opts, clock, store, tls, addresses, closers, finalizers }
+    await startPop3Listeners(listenerCtx)
+    await startImapListeners(listenerCtx)
     const httpAddress = config.listen.http
     if (httpAddress !== '') {
       const http = createHttpServer(createHttpHandler({ metrics, isReady: () => ready }))
@@ -94,7 +102,7 @@ export async function startPostern(opts: StartOptions): Promise<RunningPostern> 
       closers.push(() => closeHttp(http))
     }
   } catch (err) {
-    for (const close of closers.reverse()) await close(0)
+    await closeAll(0)
     await store.close()
     throw err
   }
@@ -106,9 +114,8 @@ export async function startPostern(opts: StartOptions): Promise<RunningPostern> 
     async stop(stopOpts = {}) {
       ready = false
       logger.info({ event: 'server.stopping' })
-      // SMTP first: in-flight transactions finish (their commit included) before the store closes.
-      const grace = stopOpts.graceMs ?? config.smtp.shutdown_grace_ms
-      for (const close of closers) await close(grace).catch(() => undefined)
+      // Sessions in progress finish (their commits included) before the store closes.
+      await closeAll(stopOpts.graceMs ?? config.smtp.shutdown_grace_ms)
       await store.close()
       logger.info({ event: 'server.stopped' })
     },
@@ -149,26 +156,25 @@ function smtpSettings(config: Config): SmtpServerSettings {
   }
 }
 
+/** What the POP3 and IMAP listener set-ups share with startPostern. */
+interface ListenerContext extends StartOptions {
+  clock: () => number
+  store: Store
+  tls: { cert: Buffer; key: Buffer }
+  addresses: RunningPostern['addresses']
+  closers: ((graceMs: number) => Promise<void>)[]
+  finalizers: (() => void)[]
+}
+
 /**
  * The pop3 (STLS) and pop3s (implicit TLS) listeners, when configured. They share one
  * MailboxLocks, so a maildrop is held by one POP3 session whichever listener it came in on.
  */
-async function startPop3Listeners(
-  ctx: StartOptions & {
-    clock: () => number
-    store: Store
-    addresses: RunningPostern['addresses']
-    closers: ((graceMs: number) => Promise<void>)[]
-  },
-): Promise<void> {
-  const { config, dataDir } = ctx
+async function startPop3Listeners(ctx: ListenerContext): Promise<void> {
+  const { config } = ctx
   const listeners = (['pop3', 'pop3s'] as const).filter((name) => config.listen[name] !== '')
   if (listeners.length === 0) return
   const locks = new MailboxLocks()
-  const tls = loadTlsOptions({
-    certPath: resolveDataPath(dataDir, config.tls.cert),
-    keyPath: resolveDataPath(dataDir, config.tls.key),
-  })
   const p = config.pop3
   const isPlaintextNetwork = networkMatcher(p.plaintext_networks)
   for (const listener of listeners) {
@@ -188,7 +194,7 @@ async function startPop3Listeners(
         locks,
         logger: ctx.logger.child({ proto: 'pop3' }),
         metrics: ctx.metrics,
-        tls,
+        tls: ctx.tls,
         clock: ctx.clock,
         sleep: (ms) => sleep(ms),
       },
@@ -207,25 +213,14 @@ async function startPop3Listeners(
  * The imap (STARTTLS) and imaps (implicit TLS) listeners, when configured. They share one
  * MailboxHub: the store's change feed for live updates, and the per-account session count.
  */
-async function startImapListeners(
-  ctx: StartOptions & {
-    clock: () => number
-    store: Store
-    addresses: RunningPostern['addresses']
-    closers: ((graceMs: number) => Promise<void>)[]
-  },
-): Promise<void> {
-  const { config, dataDir } = ctx
+async function startImapListeners(ctx: ListenerContext): Promise<void> {
+  const { config } = ctx
   const listeners = (['imap', 'imaps'] as const).filter((name) => config.listen[name] !== '')
   if (listeners.length === 0) return
   const c = config.imap
   const hub = new MailboxHub({
     store: ctx.store,
     maxConnectionsPerAccount: c.max_connections_per_account,
-  })
-  const tls = loadTlsOptions({
-    certPath: resolveDataPath(dataDir, config.tls.cert),
-    keyPath: resolveDataPath(dataDir, config.tls.key),
   })
   const isPlaintextNetwork = networkMatcher(c.plaintext_networks)
   for (const listener of listeners) {
@@ -248,7 +243,7 @@ async function startImapListeners(
         accountSlots: hub,
         logger: ctx.logger.child({ proto: 'imap' }),
         metrics: ctx.metrics,
-        tls,
+        tls: ctx.tls,
         clock: ctx.clock,
         sleep: (ms) => sleep(ms),
       },
@@ -261,10 +256,9 @@ async function startImapListeners(
     )
     ctx.closers.push((graceMs) => server.close(graceMs))
   }
-  // After the servers (closers run in order): sessions end before the feed stops.
-  ctx.closers.push(() => {
+  // After the servers: sessions end before the feed stops.
+  ctx.finalizers.push(() => {
     hub.close()
-    return Promise.resolve()
   })
 }
 

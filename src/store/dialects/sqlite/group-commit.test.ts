@@ -110,3 +110,53 @@ void test('close() settles queued requests, then refuses new ones', () =>
     assert.deepEqual(await Promise.all(pending), [1, 2])
     await assert.rejects(gc.submit(3), (e) => isStoreError(e, 'closed'))
   }))
+
+void test('with syncAfterCommit: nobody hears of a batch before its sync; a failed sync rejects it', () =>
+  withDb(async (db) => {
+    const insert = db.prepare<[number]>('INSERT INTO t (v) VALUES (?)')
+    const syncs: (() => void)[] = []
+    let failNext = false
+    const told: number[] = []
+    const gc = new GroupCommitter<number, number>({
+      db,
+      apply: (v) => {
+        insert.run(v)
+        return v
+      },
+      onCommitted: (info) => told.push(...info.results),
+      syncAfterCommit: () =>
+        new Promise<void>((resolve, reject) => {
+          const fail = failNext
+          syncs.push(() => {
+            if (fail) reject(new Error('EIO'))
+            else resolve()
+          })
+        }),
+    })
+    let settled = false
+    const first = gc.submit(1).then((v) => {
+      settled = true
+      return v
+    })
+    while (syncs.length === 0) await new Promise((r) => setImmediate(r))
+    // Committed (visible to this connection) but not yet synced: not settled, nobody told.
+    assert.deepEqual(rows(db), [1])
+    assert.equal(settled, false)
+    assert.deepEqual(told, [])
+    // The connection is back to synchronous=FULL for every other transaction.
+    assert.equal(
+      db.prepare<[], { synchronous: number }>('PRAGMA synchronous').get()?.synchronous,
+      2,
+    )
+    syncs.shift()?.()
+    assert.equal(await first, 1)
+    assert.deepEqual(told, [1])
+    failNext = true
+    const second = gc.submit(2)
+    const closed = gc.close()
+    while (syncs.length === 0) await new Promise((r) => setImmediate(r))
+    syncs.shift()?.()
+    await assert.rejects(second, /EIO/)
+    await closed // close() waited for the sync in flight
+    assert.deepEqual(told, [1])
+  }))

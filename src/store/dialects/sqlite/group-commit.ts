@@ -24,6 +24,14 @@ export interface GroupCommitOptions<Req, Res> {
   /** Called after each successful COMMIT, before the promises settle. */
   onCommitted?: (info: BatchInfo<Res>) => void
   maxBatch?: number
+  /**
+   * When given, a batch commits without waiting for the disk (synchronous=NORMAL for that
+   * transaction) and this is awaited (an fdatasync of the WAL in libuv's thread pool) before
+   * the batch's promises settle: the event loop goes on serving sessions during the fsync,
+   * and the requests that arrive meanwhile share the next commit. The commit is on disk all
+   * the same before anyone hears of it.
+   */
+  syncAfterCommit?: () => Promise<void>
 }
 
 interface Pending<Req, Res> {
@@ -45,6 +53,10 @@ export class GroupCommitter<Req, Res> {
   readonly #savepoint: Statement
   readonly #release: Statement
   readonly #rollbackTo: Statement
+  readonly #syncAfterCommit: (() => Promise<void>) | undefined
+  readonly #syncNormal: Statement
+  readonly #syncFull: Statement
+  #syncsInFlight = 0
   #pending: Pending<Req, Res>[] = []
   #scheduled = false
   #closed = false
@@ -62,6 +74,9 @@ export class GroupCommitter<Req, Res> {
     this.#savepoint = opts.db.prepare('SAVEPOINT request')
     this.#release = opts.db.prepare('RELEASE request')
     this.#rollbackTo = opts.db.prepare('ROLLBACK TO request')
+    this.#syncAfterCommit = opts.syncAfterCommit
+    this.#syncNormal = opts.db.prepare('PRAGMA synchronous = NORMAL')
+    this.#syncFull = opts.db.prepare('PRAGMA synchronous = FULL')
   }
 
   /** Number of COMMITs done so far. */
@@ -81,7 +96,7 @@ export class GroupCommitter<Req, Res> {
   /** Refuses new requests and resolves once every queued request is settled. */
   close(): Promise<void> {
     this.#closed = true
-    if (this.#pending.length === 0 && !this.#scheduled) return Promise.resolve()
+    if (this.#isIdle()) return Promise.resolve()
     return new Promise((resolve) => this.#idleWaiters.push(resolve))
   }
 
@@ -92,8 +107,12 @@ export class GroupCommitter<Req, Res> {
       this.#scheduled = false
       this.#flush()
       if (this.#pending.length > 0) this.#schedule()
-      else this.#notifyIdle()
+      else if (this.#isIdle()) this.#notifyIdle()
     })
+  }
+
+  #isIdle(): boolean {
+    return this.#pending.length === 0 && !this.#scheduled && this.#syncsInFlight === 0
   }
 
   #notifyIdle(): void {
@@ -111,10 +130,35 @@ export class GroupCommitter<Req, Res> {
       outcomes = this.#runBatch(batch)
     } catch (err) {
       if (this.#db.inTransaction) this.#rollback.run()
+      if (this.#syncAfterCommit) this.#syncFull.run()
       for (const p of batch) p.reject(err)
       return
     }
     this.#commits++
+    const sync = this.#syncAfterCommit
+    if (sync === undefined) {
+      this.#settle(batch, outcomes, started)
+      return
+    }
+    this.#syncsInFlight++
+    sync()
+      .then(
+        () => {
+          this.#settle(batch, outcomes, started)
+        },
+        (err: unknown) => {
+          // Not known to be on disk: nobody may be told it is.
+          for (const p of batch) p.reject(err)
+        },
+      )
+      .finally(() => {
+        this.#syncsInFlight--
+        if (this.#isIdle()) this.#notifyIdle()
+      })
+  }
+
+  /** After the commit is on disk: listeners first (change feed), then the callers. */
+  #settle(batch: Pending<Req, Res>[], outcomes: Outcome<Res>[], started: number): void {
     const results: Res[] = []
     for (const o of outcomes) if (o.ok) results.push(o.value)
     try {
@@ -132,6 +176,17 @@ export class GroupCommitter<Req, Res> {
 
   /** Runs the batch in one transaction; throws if the transaction as a whole failed. */
   #runBatch(batch: Pending<Req, Res>[]): Outcome<Res>[] {
+    const isDeferredSync = this.#syncAfterCommit !== undefined
+    if (isDeferredSync) this.#syncNormal.run()
+    try {
+      return this.#runTransaction(batch)
+    } finally {
+      // Outside a transaction only; a failed batch is rolled back by #flush, which resets it.
+      if (isDeferredSync && !this.#db.inTransaction) this.#syncFull.run()
+    }
+  }
+
+  #runTransaction(batch: Pending<Req, Res>[]): Outcome<Res>[] {
     this.#begin.run()
     const outcomes: Outcome<Res>[] = []
     for (const p of batch) {

@@ -23,6 +23,7 @@ import { SqliteDomainRepo } from './domain-repo.ts'
 import { SqliteImapMessageRepo } from './imap-message-repo.ts'
 import { SqliteMailboxAdmin } from './mailbox-admin.ts'
 import { SearchIndex } from './search-index.ts'
+import { WalSync } from './wal-sync.ts'
 import type { StoreWrite, SubmitWrite, Written } from './store-write.ts'
 import { SqliteQueueRepo } from './queue-repo.ts'
 
@@ -57,7 +58,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     db.close()
     throw err
   }
-  return new SqliteStore({ db, clock, ...optional(opts) })
+  return new SqliteStore({ db, clock, walSync: new WalSync(opts.path), ...optional(opts) })
 }
 
 function optional(opts: SqliteStoreOptions): Pick<SqliteStoreOptions, 'onCommit' | 'maxBatch'> {
@@ -66,6 +67,9 @@ function optional(opts: SqliteStoreOptions): Pick<SqliteStoreOptions, 'onCommit'
   if (opts.maxBatch !== undefined) out.maxBatch = opts.maxBatch
   return out
 }
+
+/** How long after a delivery the background indexer starts (it then drains every batch). */
+const INDEX_DELAY_MS = 250
 
 class SqliteStore implements Store {
   readonly domains: SqliteDomainRepo
@@ -80,15 +84,19 @@ class SqliteStore implements Store {
   readonly #accept: (input: AcceptInput) => Written<AcceptResult>
   readonly #listeners = new Set<ChangeListener>()
   #closed = false
+  #indexTimer: NodeJS.Timeout | undefined
+  readonly #walSync: WalSync
 
   constructor(opts: {
     db: Database.Database
     clock: () => number
+    walSync: WalSync
     onCommit?: (info: CommitInfo) => void
     maxBatch?: number
   }) {
     const { db, clock } = opts
     this.#db = db
+    this.#walSync = opts.walSync
     this.domains = new SqliteDomainRepo(db, clock)
     this.accounts = new SqliteAccountRepo(db, clock)
     this.aliases = new SqliteAliasRepo(db, clock)
@@ -107,17 +115,22 @@ class SqliteStore implements Store {
     this.queue = new SqliteQueueRepo(db)
     const writer = new AcceptWriter(db, clock)
     const onCommit = opts.onCommit
-    // The body is indexed for search in the same transaction (search-index.ts says what
-    // it costs); a body only queued for remote recipients is not indexed.
+    // A delivered body is listed for the background indexer, not indexed here: the index
+    // costs more than the rest of the accept (search-index.ts). A body only queued for remote
+    // recipients is not indexed.
     this.#accept = (input) => {
       const { result, changes } = writer.write(input)
-      if (result.delivered.length > 0) index.index(result.blobId, input.raw)
+      if (result.delivered.length > 0) {
+        index.defer(result.blobId)
+        this.#scheduleIndexing()
+      }
       return { value: result, changes }
     }
     this.#committer = new GroupCommitter<StoreWrite, Written<unknown>>({
       db,
       apply: (write) => write(),
       maxBatch: opts.maxBatch ?? 256,
+      syncAfterCommit: () => opts.walSync.sync(),
       onCommitted: (info) => {
         onCommit?.({ requests: info.requests, seconds: info.seconds })
         this.#emit(info.results.flatMap((r) => r.changes))
@@ -126,6 +139,20 @@ class SqliteStore implements Store {
     // Bodies stored before the full-text index existed are indexed in the background (a
     // search catches up first); a store closed meanwhile simply stops it.
     this.messages.catchUpIndex().catch(() => undefined)
+  }
+
+  /**
+   * Indexes what accepts left pending, INDEX_DELAY_MS after the first of them: under load
+   * the batches grow (up to the repo's batch size per commit) and FTS5's per-commit cost is
+   * shared. The pending list is durable, so a crash only delays indexing to the next start.
+   */
+  #scheduleIndexing(): void {
+    if (this.#indexTimer !== undefined || this.#closed) return
+    this.#indexTimer = setTimeout(() => {
+      this.#indexTimer = undefined
+      this.messages.catchUpIndex().catch(() => undefined) // a store closed meanwhile: stop.
+    }, INDEX_DELAY_MS)
+    this.#indexTimer.unref()
   }
 
   async accept(input: AcceptInput): Promise<AcceptResult> {
@@ -143,8 +170,10 @@ class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    clearTimeout(this.#indexTimer)
     await this.#committer.close()
     this.#listeners.clear()
+    this.#walSync.close()
     this.#db.close()
   }
 

@@ -15,13 +15,14 @@
 // (about 25 us for a 4 KB message: a 2-character BODY over 10,000 messages takes ~260 ms,
 // against 1-4 ms for 3+ characters) and yields to the event loop every RECHECK_BATCH bodies.
 //
-// Cost on accept (2-core machine, 4 KB text messages): extraction plus the trigram insert
-// take about 150 us of CPU per message against 57 us for migration 2's word index, and the
-// index holds about 5 KB per message against 1 KB. The whole SMTP path (bench/smtp.ts,
-// 10 sessions x 200 messages, medians of 3 runs, interleaved) went from 174 to 165
-// messages/s, p50 latency 46.6 to 49.7 ms, within the run-to-run noise (123-189). So a body
-// is still indexed inside the accept's own transaction; message_text_pending is the way out
-// if that changes.
+// Cost (2-core machine, 4 KB text messages): extraction plus the trigram insert take about
+// 150 us of CPU per message, and FTS5 flushes its new terms into a segment at each COMMIT;
+// the index holds about 5 KB per message. Done inside SMTP's accept transaction this cut
+// acceptance by half or more (smtp-load, 10 sessions with connection reuse: about 1,900 ->
+// 660 messages/s). So a delivered body is only listed in message_text_pending by the accept
+// (defer) and indexed in the background, in batches, shortly after (open-sqlite-store.ts),
+// as Dovecot's indexer does; a search indexes whatever is still pending first, so results
+// are never stale. IMAP APPEND (rare, and often followed by a search) indexes at once.
 
 import type { Database, Statement } from 'better-sqlite3'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
@@ -127,6 +128,7 @@ export class SearchIndex {
   readonly #forget: Statement<[number]>
   readonly #pending: Statement<[number], { blob_id: number; data: Buffer | null }>
   readonly #donePending: Statement<[number]>
+  readonly #markPending: Statement<[number]>
   readonly #anyPending: Statement<[], { n: number }>
   readonly #search: Statement<[number, string], Candidate>
   readonly #all: Statement<[number], Candidate>
@@ -143,6 +145,9 @@ export class SearchIndex {
        LEFT JOIN message_blobs b ON b.id = p.blob_id ORDER BY p.blob_id LIMIT ?`,
     )
     this.#donePending = db.prepare('DELETE FROM message_text_pending WHERE blob_id = ?')
+    this.#markPending = db.prepare(
+      'INSERT OR IGNORE INTO message_text_pending (blob_id) VALUES (?)',
+    )
     this.#anyPending = db.prepare('SELECT EXISTS (SELECT 1 FROM message_text_pending) AS n')
     this.#search = db.prepare(
       // The MATCH runs once, as a list subquery (with a join SQLite picked
@@ -175,6 +180,11 @@ export class SearchIndex {
       header,
       body,
     )
+  }
+
+  /** Lists a new body for the background indexer; runs inside the caller's transaction. */
+  defer(blobId: number): void {
+    this.#markPending.run(blobId)
   }
 
   /** True when some bodies still wait for the index. */
