@@ -19,6 +19,7 @@ import { createHttpHandler } from '../http/server.ts'
 import { loadTlsOptions } from '../tls/load-tls.ts'
 import type { Logger } from '../telemetry/logger.ts'
 import type { Metrics } from '../telemetry/metrics.ts'
+import { createNetworkResolver, type DnsResolver } from '../dns/resolver.ts'
 
 export interface StartOptions {
   dataDir: string
@@ -26,6 +27,8 @@ export interface StartOptions {
   logger: Logger
   metrics: Metrics
   clock?: () => number
+  /** DNS answers; by default the resolvers of dns.servers (tests inject their own). */
+  resolver?: DnsResolver
 }
 
 export interface RunningPostern {
@@ -55,6 +58,13 @@ export async function startPostern(opts: StartOptions): Promise<RunningPostern> 
       metrics.storeCommitSeconds.observe(seconds)
     },
   })
+  const resolver =
+    opts.resolver ??
+    createNetworkResolver({
+      servers: config.dns.servers,
+      timeoutMs: config.dns.timeout_ms,
+      clock,
+    })
   const addresses: RunningPostern['addresses'] = {}
   // Listeners close together, each giving its sessions the grace period; finalizers run after.
   const closers: ((graceMs: number) => Promise<void>)[] = []
@@ -75,6 +85,7 @@ export async function startPostern(opts: StartOptions): Promise<RunningPostern> 
         deps: {
           settings: smtpSettings(config),
           store,
+          resolver,
           router: new Router({ store, plusSeparator: config.delivery.plus_separator }),
           logger: logger.child({ proto: 'smtp' }),
           metrics,

@@ -13,6 +13,7 @@ const SECTION_DOCS: Record<string, string> = {
   store: 'Where mail and metadata live.',
   delivery: 'Local delivery.',
   dkim: 'DKIM signing.',
+  dns: 'DNS resolution (MX routing, SPF, DKIM, DMARC, blocklists).',
   log: 'Logging: JSON lines on stdout.',
 }
 
@@ -64,6 +65,8 @@ const KEY_DOCS: Record<string, string> = {
   'store.url': 'postgres://... to use PostgreSQL instead (not supported yet).',
   'delivery.plus_separator': 'user+tag@domain delivers to user@domain; "" turns this off.',
   'dkim.selector': 'Selector base: keys are published as <selector>-rsa and <selector>-ed25519.',
+  'dns.servers': 'Resolvers to ask, "ip" or "ip:port"; [] uses the system\'s.',
+  'dns.timeout_ms': 'How long one DNS question may take before it counts as a temporary failure.',
   'log.level': 'trace, debug, info, warn, error, fatal or silent.',
 }
 

@@ -132,6 +132,15 @@ export const dkimSchema = z
   })
   .strict()
 
+export const dnsSchema = z
+  .object({
+    /** Resolvers to ask, "ip" or "ip:port"; empty: the system's (/etc/resolv.conf). */
+    servers: z.array(z.string().min(1)).default([]),
+    /** How long one DNS question may take before it counts as a temporary failure. */
+    timeout_ms: z.number().int().min(10).max(60_000).default(5000),
+  })
+  .strict()
+
 export const logSchema = z
   .object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -150,6 +159,7 @@ export const configSchema = z
     store: storeSchema.default(storeSchema.parse({})),
     delivery: deliverySchema.default(deliverySchema.parse({})),
     dkim: dkimSchema.default(dkimSchema.parse({})),
+    dns: dnsSchema.default(dnsSchema.parse({})),
     log: logSchema.default(logSchema.parse({})),
   })
   .strict()

@@ -6,6 +6,7 @@ import type { Metrics } from '../telemetry/metrics.ts'
 import type { Router } from '../delivery/router.ts'
 import type { Store, DsnRecipient } from '../store/types.ts'
 import type { MailParams, RcptParams } from '../smtp/command.ts'
+import type { DnsResolver } from '../dns/resolver.ts'
 
 export type SmtpRole = 'mx'
 
@@ -28,6 +29,8 @@ export interface SmtpDeps {
   settings: SmtpServerSettings
   store: Store
   router: Router
+  /** DNS for every lookup a stage makes (SPF, DKIM, DMARC, blocklists). */
+  resolver: DnsResolver
   logger: Logger
   metrics: Metrics
   /** Server TLS options; undefined: STARTTLS is not offered. */

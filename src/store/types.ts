@@ -96,6 +96,8 @@ export interface AcceptInput {
   local: LocalDelivery[]
   /** Recipients outside Postern (alias targets), kept for the outbound queue. */
   remote: RemoteRecipient[]
+  /** MAIL FROM of the queued copy when it differs from mailFrom (SRS, RFC 7208 appendix). */
+  remoteMailFrom?: string
 }
 
 export interface AcceptResult {

@@ -14,6 +14,7 @@ import type { SmtpServerSettings } from '../../src/smtp-server/session-state.ts'
 import { createLogger } from '../../src/telemetry/logger.ts'
 import { createMetrics, type Metrics } from '../../src/telemetry/metrics.ts'
 import { writeSelfSignedCertificate } from '../../src/tls/self-signed.ts'
+import { staticResolver, type DnsResolver } from '../../src/dns/resolver.ts'
 
 export interface TestServer {
   port: number
@@ -30,6 +31,8 @@ export interface TestServerOptions {
   /** Accounts to create (domains are created from their addresses). */
   accounts?: string[]
   aliases?: Record<string, string[]>
+  /** DNS for the stages; by default an empty table (every name missing). */
+  resolver?: DnsResolver
 }
 
 let tlsCache: { cert: Buffer; key: Buffer } | undefined
@@ -72,6 +75,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     deps: {
       settings,
       store,
+      resolver: opts.resolver ?? staticResolver({}),
       router: new Router({ store, plusSeparator: '+' }),
       logger: createLogger({ level: 'silent' }),
       metrics,

@@ -4,6 +4,7 @@ import type { LocalDelivery, RemoteRecipient } from '../../store/types.ts'
 import type { SmtpSession } from '../session.ts'
 import type { Transaction } from '../session-state.ts'
 import type { SmtpReplyError } from '../../smtp/codes.ts'
+import type { AuthOutcome } from '../../email-auth/outcome.ts'
 
 export interface PipelineContext {
   session: SmtpSession
@@ -16,6 +17,12 @@ export interface PipelineContext {
   headers?: HeaderScan
   /** Header fields to prepend, in order, each ending with CRLF. */
   prepend: string[]
+  /** The mailbox local copies go to: INBOX unless a stage (DMARC quarantine, spam) says Junk. */
+  mailbox: string
+  /** Email authentication results (mx role), once the "authenticate" stage ran. */
+  auth?: AuthOutcome
+  /** The envelope sender of the queued (remote) copies when it differs (SRS forwarding). */
+  remoteMailFrom?: string
   local: LocalDelivery[]
   remote: RemoteRecipient[]
   delivered: number

@@ -15,6 +15,7 @@ export async function enqueueOrDeliver(ctx: PipelineContext): Promise<StageResul
     dsn,
     local: ctx.local,
     remote: ctx.remote,
+    ...(ctx.remoteMailFrom === undefined ? {} : { remoteMailFrom: ctx.remoteMailFrom }),
   }
   const result = await ctx.session.deps.store.accept(input)
   ctx.delivered = result.delivered.length

@@ -31,6 +31,7 @@ export async function runPipeline(input: {
     queueId: newQueueId(receivedAt),
     receivedAt,
     prepend: [],
+    mailbox: 'INBOX',
     local: [],
     remote: [],
     delivered: 0,

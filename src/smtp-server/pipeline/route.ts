@@ -14,6 +14,7 @@ export function route(ctx: PipelineContext): StageResult {
           accountId: account.accountId,
           rcptTo: rcpt.address,
           dsn: rcpt.dsn,
+          ...(ctx.mailbox === 'INBOX' ? {} : { mailbox: ctx.mailbox }),
         })
       }
     }

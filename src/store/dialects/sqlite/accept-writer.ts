@@ -137,7 +137,7 @@ export class AcceptWriter {
     const now = this.#clock()
     const queued = this.#insertQueue.get(
       blobId,
-      input.mailFrom,
+      input.remoteMailFrom ?? input.mailFrom,
       input.dsn?.envid ?? null,
       input.dsn?.ret ?? null,
       now,
