@@ -33,7 +33,7 @@ export interface DnsResolver {
 /** The DNS error codes callers tell apart ("no such name/record" vs "try again later"). */
 export function dnsErrorCode(err: unknown): string | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err) {
-    const code = (err).code
+    const code = err.code
     return typeof code === 'string' ? code : undefined
   }
   return undefined

@@ -99,7 +99,11 @@ export async function startDnsServer(
     queries,
     close: async () => {
       await closeUdp(udp)
-      await new Promise<void>((resolve) => tcp.close(() => { resolve(); }))
+      await new Promise<void>((resolve) =>
+        tcp.close(() => {
+          resolve()
+        }),
+      )
     },
   }
 }
