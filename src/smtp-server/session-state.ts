@@ -7,6 +7,7 @@ import type { Router } from '../delivery/router.ts'
 import type { Store, DsnRecipient } from '../store/types.ts'
 import type { MailParams, RcptParams } from '../smtp/command.ts'
 import type { DnsResolver } from '../dns/resolver.ts'
+import type { RcptCheck } from './rcpt-checks.ts'
 
 export type SmtpRole = 'mx'
 
@@ -31,6 +32,8 @@ export interface SmtpDeps {
   router: Router
   /** DNS for every lookup a stage makes (SPF, DKIM, DMARC, blocklists). */
   resolver: DnsResolver
+  /** Policy checks every RCPT passes after routing (suppression list, greylisting...). */
+  rcptChecks?: readonly RcptCheck[]
   logger: Logger
   metrics: Metrics
   /** Server TLS options; undefined: STARTTLS is not offered. */

@@ -98,6 +98,8 @@ export interface AcceptInput {
   remote: RemoteRecipient[]
   /** MAIL FROM of the queued copy when it differs from mailFrom (SRS, RFC 7208 appendix). */
   remoteMailFrom?: string
+  /** The authenticated account that submitted the message (submission listeners). */
+  submitter?: { accountId: number }
 }
 
 export interface AcceptResult {

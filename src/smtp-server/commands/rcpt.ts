@@ -17,6 +17,7 @@ import {
 } from '../../smtp/codes.ts'
 import type { DsnRecipient } from '../../store/types.ts'
 import type { SmtpSession } from '../session.ts'
+import type { RcptCheckInput } from '../rcpt-checks.ts'
 
 type Rcpt = Extract<SmtpCommand, { kind: 'rcpt' }>
 
@@ -47,6 +48,7 @@ export async function runRcpt(session: SmtpSession, command: Rcpt): Promise<void
           `<${address}>: relay access denied`,
         )
       }
+      await runChecks({ session, address, destination: 'remote' })
       txn.rcpts.push({
         address,
         params: command.params,
@@ -57,6 +59,7 @@ export async function runRcpt(session: SmtpSession, command: Rcpt): Promise<void
       break
     }
     case 'local':
+      await runChecks({ session, address, destination: 'local' })
       txn.rcpts.push({
         address,
         params: command.params,
@@ -67,6 +70,10 @@ export async function runRcpt(session: SmtpSession, command: Rcpt): Promise<void
       break
   }
   session.reply(C250Ok, Es215DestValid, 'recipient OK')
+}
+
+async function runChecks(input: RcptCheckInput): Promise<void> {
+  for (const check of input.session.deps.rcptChecks ?? []) await check(input)
 }
 
 /** RFC 5321 4.1.1.3: "Postmaster" without a domain means this server's postmaster. */

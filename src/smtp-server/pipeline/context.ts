@@ -21,6 +21,8 @@ export interface PipelineContext {
   mailbox: string
   /** Email authentication results (mx role), once the "authenticate" stage ran. */
   auth?: AuthOutcome
+  /** The authenticated account that submitted the message (submission listeners). */
+  submitter?: { accountId: number }
   /** The envelope sender of the queued (remote) copies when it differs (SRS forwarding). */
   remoteMailFrom?: string
   local: LocalDelivery[]

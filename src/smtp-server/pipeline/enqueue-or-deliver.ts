@@ -16,6 +16,7 @@ export async function enqueueOrDeliver(ctx: PipelineContext): Promise<StageResul
     local: ctx.local,
     remote: ctx.remote,
     ...(ctx.remoteMailFrom === undefined ? {} : { remoteMailFrom: ctx.remoteMailFrom }),
+    ...(ctx.submitter === undefined ? {} : { submitter: ctx.submitter }),
   }
   const result = await ctx.session.deps.store.accept(input)
   ctx.delivered = result.delivered.length
