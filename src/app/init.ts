@@ -100,14 +100,14 @@ function storeOptions(store: { path: string; url: string }): { path: string; url
   return store.url === '' ? { path: store.path } : { path: store.path, url: store.url }
 }
 
-interface DkimPublicKeys {
+export interface DkimPublicKeys {
   /** base64 DER SubjectPublicKeyInfo (RFC 6376 k=rsa). */
   rsa: string
   /** base64 raw 32-byte key (RFC 8463 k=ed25519). */
   ed25519: string
 }
 
-async function writeDkimKeys(keys: {
+export async function writeDkimKeys(keys: {
   rsa: DkimKeyFile
   ed25519: DkimKeyFile
 }): Promise<DkimPublicKeys> {
@@ -124,7 +124,7 @@ async function writeDkimKeys(keys: {
   }
 }
 
-function renderDnsRecords(opts: {
+export function renderDnsRecords(opts: {
   domain: string
   hostname: string
   keys: { rsa: DkimKeyFile; ed25519: DkimKeyFile }

@@ -2,15 +2,15 @@
 // place that constructs concrete parts. Stopping reverses it: listeners first (sessions in a
 // transaction may finish), then the store, so nothing acknowledged is lost.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
-import { BlockList, isIPv6 } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Config, ListenerName } from '../config/schema.ts'
 import { resolveDataPath } from '../config/load.ts'
 import { openStore } from '../store/open-store.ts'
 import type { Store } from '../store/types.ts'
-import { Router } from '../delivery/router.ts'
 import { SmtpServer } from '../smtp-server/server.ts'
-import type { SmtpServerSettings } from '../smtp-server/session-state.ts'
+import { startSubmissionListeners } from './submission-listeners.ts'
+import { buildMailServices } from './mail-services.ts'
+import { networkMatcher } from './network-matcher.ts'
 import { Pop3Server } from '../pop3-server/server.ts'
 import { MailboxLocks } from '../pop3-server/mailbox-locks.ts'
 import { ImapServer } from '../imap-server/server.ts'
@@ -20,6 +20,8 @@ import { loadTlsOptions } from '../tls/load-tls.ts'
 import type { Logger } from '../telemetry/logger.ts'
 import type { Metrics } from '../telemetry/metrics.ts'
 import { createNetworkResolver, type DnsResolver } from '../dns/resolver.ts'
+import type { Transport } from '../outbound/transport.ts'
+import type { JunkTrainingHook } from '../spam/bayes/junk-trainer.ts'
 
 export interface StartOptions {
   dataDir: string
@@ -29,6 +31,8 @@ export interface StartOptions {
   clock?: () => number
   /** DNS answers; by default the resolvers of dns.servers (tests inject their own). */
   resolver?: DnsResolver
+  /** The outbound transport; by default SMTP to the recipient domains' MX hosts. */
+  transport?: Transport
 }
 
 export interface RunningPostern {
@@ -79,20 +83,23 @@ export async function startPostern(opts: StartOptions): Promise<RunningPostern> 
       certPath: resolveDataPath(dataDir, config.tls.cert),
       keyPath: resolveDataPath(dataDir, config.tls.key),
     })
+    const { smtpDeps, queue, learning, dmarc } = buildMailServices({
+      config,
+      dataDir,
+      store,
+      resolver,
+      tls,
+      logger,
+      metrics,
+      clock,
+      transport: opts.transport,
+      closers,
+      finalizers,
+    })
     const smtpAddress = config.listen.smtp
     if (smtpAddress !== '') {
       const server = new SmtpServer({
-        deps: {
-          settings: smtpSettings(config),
-          store,
-          resolver,
-          router: new Router({ store, plusSeparator: config.delivery.plus_separator }),
-          logger: logger.child({ proto: 'smtp' }),
-          metrics,
-          tls,
-          clock,
-          sleep: (ms) => sleep(ms),
-        },
+        deps: smtpDeps,
         maxConnections: config.smtp.max_connections,
         maxConnectionsPerIp: config.smtp.max_connections_per_ip,
       })
@@ -101,17 +108,45 @@ export async function startPostern(opts: StartOptions): Promise<RunningPostern> 
       )
       closers.push((graceMs) => server.close(graceMs))
     }
-    const listenerCtx = { ...opts, clock, store, tls, addresses, closers, finalizers }
+    await startSubmissionListeners({
+      config,
+      dataDir,
+      smtpDeps,
+      isPlaintextNetwork: networkMatcher(config.submission.plaintext_networks),
+      addresses,
+      closers,
+      listenOn,
+    })
+    const listenerCtx = {
+      ...opts,
+      clock,
+      store,
+      tls,
+      addresses,
+      closers,
+      finalizers,
+      junkTrainer: learning.junkTrainer,
+    }
     await startPop3Listeners(listenerCtx)
     await startImapListeners(listenerCtx)
     const httpAddress = config.listen.http
     if (httpAddress !== '') {
-      const http = createHttpServer(createHttpHandler({ metrics, isReady: () => ready }))
+      const http = createHttpServer(
+        createHttpHandler({
+          metrics,
+          isReady: () => ready,
+          explanations: store.spamExplanations,
+          mtaSts: dmarc.mtaSts,
+        }),
+      )
       addresses.http = await listenOn('http', httpAddress, (host, port) =>
         listenHttp(http, host, port),
       )
       closers.push(() => closeHttp(http))
     }
+    // After the listeners: in-flight deliveries get the grace period, then the store closes.
+    await queue.start()
+    closers.push((graceMs) => queue.stop({ graceMs }))
   } catch (err) {
     await closeAll(0)
     await store.close()
@@ -133,40 +168,6 @@ export async function startPostern(opts: StartOptions): Promise<RunningPostern> 
   }
 }
 
-/** A predicate telling whether a client IP is in one of the CIDR networks. */
-function networkMatcher(cidrs: readonly string[]): (ip: string) => boolean {
-  const list = new BlockList()
-  for (const cidr of cidrs) {
-    const [net, bits] = cidr.split('/')
-    const type = net !== undefined && isIPv6(net) ? 'ipv6' : 'ipv4'
-    const prefix = bits === undefined ? (type === 'ipv6' ? 128 : 32) : Number(bits)
-    list.addSubnet(net ?? '', prefix, type)
-  }
-  return (ip) => {
-    const v6 = isIPv6(ip)
-    const mapped = v6 && ip.startsWith('::ffff:') ? ip.slice(7) : undefined
-    if (mapped !== undefined) return list.check(mapped, 'ipv4')
-    return list.check(ip, v6 ? 'ipv6' : 'ipv4')
-  }
-}
-
-function smtpSettings(config: Config): SmtpServerSettings {
-  const s = config.smtp
-  return {
-    role: 'mx',
-    hostname: config.hostname,
-    maxMessageBytes: s.max_message_bytes,
-    maxLineBytes: s.max_line_bytes,
-    maxRecipients: s.max_recipients,
-    maxErrors: s.max_errors,
-    idleTimeoutMs: s.idle_timeout_ms,
-    sessionTimeoutMs: s.session_timeout_ms,
-    errorDelayMs: s.error_delay_ms,
-    maxReceivedHeaders: s.max_received_headers,
-    isTrustedClient: networkMatcher(s.trusted_networks),
-  }
-}
-
 /** What the POP3 and IMAP listener set-ups share with startPostern. */
 interface ListenerContext extends StartOptions {
   clock: () => number
@@ -175,6 +176,8 @@ interface ListenerContext extends StartOptions {
   addresses: RunningPostern['addresses']
   closers: ((graceMs: number) => Promise<void>)[]
   finalizers: (() => void)[]
+  /** Trains the spam filter from moves into / out of Junk (IMAP). */
+  junkTrainer?: JunkTrainingHook
 }
 
 /**
@@ -252,6 +255,7 @@ async function startImapListeners(ctx: ListenerContext): Promise<void> {
         store: ctx.store,
         hub,
         accountSlots: hub,
+        ...(ctx.junkTrainer === undefined ? {} : { junkTrainer: ctx.junkTrainer }),
         logger: ctx.logger.child({ proto: 'imap' }),
         metrics: ctx.metrics,
         tls: ctx.tls,

@@ -2,8 +2,10 @@
 // arguments, opens the store of the data directory, calls one repository and prints the
 // result; the store validates and normalises names.
 import type { Command } from 'commander'
-import { hashPassword } from '../auth/password.ts'
+import { credentialsFor } from '../auth/credentials.ts'
 import { randomPassword } from '../app/init.ts'
+import { ensureDomainDkimKeys } from '../app/domain-dkim.ts'
+import { loadConfig, resolveDataDir } from '../config/load.ts'
 import { CliError } from './cli-error.ts'
 import { readPasswordFromStdin } from './read-password.ts'
 import { withStore } from './with-store.ts'
@@ -24,10 +26,18 @@ export function addDomainCommands(program: Command): void {
   domain
     .command('add <name>')
     .option(DATA_FLAG, DATA_HELP)
-    .description('add a local domain')
+    .description('add a local domain, with its DKIM keys; prints the DNS records to publish')
     .action(async (name: string, opts: DataOption) => {
       const added = await withStore(opts, (store) => store.domains.add(name))
-      print(`added domain ${added.name}`)
+      const dataDir = resolveDataDir(opts.data, process.env)
+      const config = loadConfig({ dataDir, env: process.env })
+      const records = await ensureDomainDkimKeys({
+        dataDir,
+        domain: added.name,
+        selector: config.dkim.selector,
+        hostname: config.hostname,
+      })
+      print(`added domain ${added.name}. Publish these DNS records:\n\n${records}`)
     })
   domain
     .command('list')
@@ -59,8 +69,12 @@ export function addAccountCommands(program: Command): void {
       checkAddress(address)
       const generated = opts.passwordStdin === true ? undefined : randomPassword(20)
       const password = generated ?? (await readPasswordFromStdin())
-      const passwordHash = await hashPassword(password)
-      const added = await withStore(opts, (store) => store.accounts.add({ address, passwordHash }))
+      const { passwordHash, scramSecret } = await credentialsFor(password)
+      const added = await withStore(opts, async (store) => {
+        const account = await store.accounts.add({ address, passwordHash })
+        await store.scram.set(account.address, { passwordHash, secret: scramSecret })
+        return account
+      })
       print(`added account ${added.address}`)
       if (generated !== undefined) print(`password (shown once): ${generated}`)
     })
@@ -87,10 +101,11 @@ export function addAccountCommands(program: Command): void {
     .requiredOption('--password-stdin', 'read the new password from stdin')
     .description("set an account's password")
     .action(async (address: string, opts: PasswordOptions) => {
-      const passwordHash = await hashPassword(await readPasswordFromStdin())
-      const changed = await withStore(opts, (store) =>
-        store.accounts.setPassword(address, passwordHash),
-      )
+      const { passwordHash, scramSecret } = await credentialsFor(await readPasswordFromStdin())
+      const changed = await withStore(opts, async (store) => {
+        if (!(await store.accounts.setPassword(address, passwordHash))) return false
+        return store.scram.set(address, { passwordHash, secret: scramSecret })
+      })
       if (!changed) throw new CliError(`no such account: ${address}`)
       print(`password changed for ${address}`)
     })

@@ -3,7 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -69,7 +69,20 @@ void test('domain add, list, remove (POSTERN_DATA picks the directory)', async (
   const data = tempData(t)
   assert.equal((await run(['init', '--data', data, '--domain', 'example.com'])).code, 0)
   const env = { POSTERN_DATA: data }
-  assert.equal((await run(['domain', 'add', 'Example.NET'], { env })).code, 0)
+  const added = await run(['domain', 'add', 'Example.NET'], { env })
+  assert.equal(added.code, 0)
+  // DKIM keys like init's, and the records to publish for them.
+  assert.match(
+    added.stdout,
+    /^postern-rsa\._domainkey\.example\.net\.\tIN TXT "v=DKIM1; k=rsa; p=/m,
+  )
+  assert.match(
+    added.stdout,
+    /^postern-ed25519\._domainkey\.example\.net\.\tIN TXT "v=DKIM1; k=ed25519/m,
+  )
+  for (const algo of ['rsa', 'ed25519']) {
+    assert.ok(existsSync(path.join(data, 'dkim', `example.net.postern.${algo}.pem`)))
+  }
   const list = await run(['domain', 'list'], { env })
   assert.deepEqual(list.stdout.trim().split('\n').sort(), ['example.com', 'example.net'])
   assert.equal((await run(['domain', 'remove', 'example.net', '--data', data])).code, 0)

@@ -5,7 +5,13 @@ import { initDataDir } from '../app/init.ts'
 import { resolveDataDir } from '../config/load.ts'
 import { addAccountCommands, addAliasCommands, addDomainCommands } from './admin-commands.ts'
 import { describeCliError } from './cli-error.ts'
+import { addQueueCommands, addSuppressionCommands } from './queue-commands.ts'
 import { serve } from './serve-command.ts'
+import { addDnsCommands } from './dns-commands.ts'
+import { addDmarcCommands } from './dmarc-commands.ts'
+import { addExplainCommands } from './spam-commands.ts'
+import { addSpamCommands } from './spam-train-command.ts'
+import { addSenderScoreCommand } from './sender-score-command.ts'
 
 interface InitFlags {
   data?: string
@@ -38,6 +44,13 @@ export function buildProgram(): Command {
   addDomainCommands(program)
   addAccountCommands(program)
   addAliasCommands(program)
+  addQueueCommands(program)
+  addSuppressionCommands(program)
+  addDnsCommands(program)
+  addDmarcCommands(program)
+  addExplainCommands(program)
+  addSpamCommands(program)
+  addSenderScoreCommand(program)
   return program
 }
 

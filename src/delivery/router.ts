@@ -2,7 +2,10 @@
 // domain stands for. Aliases come first (as Postfix's virtual_alias_maps), then accounts, then
 // sub-addressing (user+tag@domain → user@domain, RFC 5233), then the domain's catch-all
 // (`@domain`). Alias targets are expanded recursively, with a depth limit and loop detection.
+// An SRS address of a local domain (a bounce of mail we forwarded, src/srs/srs.ts) routes back
+// to the original sender when its hash and age are valid, and is unknown otherwise.
 import type { Store } from '../store/types.ts'
+import type { SrsReverse } from '../srs/srs.ts'
 
 export interface LocalTarget {
   accountId: number
@@ -19,6 +22,8 @@ export interface RouterOptions {
   store: Pick<Store, 'domains' | 'accounts' | 'aliases'>
   /** Sub-address separator; '' turns sub-addressing off. */
   plusSeparator: string
+  /** Reverses SRS addresses; absent: SRS addresses are ordinary local parts. */
+  srs?: { reverse(address: string): SrsReverse }
 }
 
 /** Alias chains deeper than this are a configuration loop, not a route. */
@@ -27,10 +32,12 @@ const MAX_ALIAS_DEPTH = 10
 export class Router {
   readonly #store: RouterOptions['store']
   readonly #separator: string
+  readonly #srs: RouterOptions['srs']
 
   constructor(opts: RouterOptions) {
     this.#store = opts.store
     this.#separator = opts.plusSeparator
+    this.#srs = opts.srs
   }
 
   async isLocalDomain(domain: string): Promise<boolean> {
@@ -42,6 +49,13 @@ export class Router {
     const at = address.lastIndexOf('@')
     const domain = address.slice(at + 1).toLowerCase()
     if (at < 1 || !(await this.isLocalDomain(domain))) return { kind: 'not-local' }
+    const srs = this.#srs?.reverse(address)
+    if (srs !== undefined && srs.kind !== 'not-srs') {
+      // A bounce to a forwarded message goes back to its sender; a forged one goes nowhere.
+      return srs.kind === 'ok'
+        ? { kind: 'local', accounts: [], remote: [srs.address] }
+        : { kind: 'unknown-local' }
+    }
     const acc: Expansion = { accounts: new Map(), remote: new Set(), seen: new Set() }
     const found = await this.#expand(`${address.slice(0, at).toLowerCase()}@${domain}`, acc, 0)
     // An alias whose targets all lead nowhere delivers nowhere: treat it as unknown.

@@ -5,7 +5,15 @@
 // negative ones included (RFC 2308), for a bounded time.
 import { Resolver as NodeResolver } from 'node:dns/promises'
 
-export type RrType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'PTR' | 'CNAME' | 'NS'
+export type RrType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'PTR' | 'CNAME' | 'NS' | 'SRV'
+
+/** An SRV answer (RFC 2782), as node's resolveSrv gives it. */
+export interface SrvRecord {
+  priority: number
+  weight: number
+  port: number
+  name: string
+}
 
 export interface MxRecord {
   exchange: string
@@ -14,7 +22,8 @@ export interface MxRecord {
 
 /**
  * Answers like `dns.promises.resolve(name, rrtype)` (the contract mailauth's `resolver` option
- * expects): A/AAAA → string[], MX → MxRecord[], TXT → string[][], PTR/CNAME/NS → string[].
+ * expects): A/AAAA → string[], MX → MxRecord[], TXT → string[][], PTR/CNAME/NS → string[],
+ * SRV → SrvRecord[].
  * A missing name or type rejects with an Error whose `code` is 'ENOTFOUND' or 'ENODATA'; a
  * server that does not answer in time rejects with 'ETIMEOUT'; other failures 'ESERVFAIL'.
  */
@@ -103,6 +112,7 @@ export function createNetworkResolver(opts: NetworkResolverOptions): DnsResolver
         const mx = await node.resolveMx(name)
         return mx.map((r) => ({ exchange: r.exchange, priority: r.priority }))
       }
+      if (rrtype === 'SRV') return await node.resolveSrv(name)
       return await node.resolve(name, rrtype)
     } catch (err) {
       const code = dnsErrorCode(err)

@@ -6,6 +6,7 @@ import type { Metrics } from '../telemetry/metrics.ts'
 import type { Store } from '../store/types.ts'
 import type { MailboxHub } from './mailbox-hub.ts'
 import type { SelectedMailbox } from './selected-mailbox.ts'
+import type { JunkTrainingHook } from '../spam/bayes/junk-trainer.ts'
 
 export interface ImapServerSettings {
   /** "imap" (STARTTLS, RFC 9051 6.2.1) or "imaps" (implicit TLS, RFC 8314 3.3). */
@@ -48,6 +49,8 @@ export interface ImapDeps {
   clock: () => number
   /** Waits `ms` (injected so that tests run without delays). */
   sleep: (ms: number) => Promise<void>
+  /** Spam training from moves into / out of Junk and $Junk / $NotJunk flags (optional). */
+  junkTrainer?: JunkTrainingHook
 }
 
 /** The account a session acts for (never another's: every store call passes its id). */

@@ -19,6 +19,7 @@ import { runEhlo, runHelo } from './commands/ehlo.ts'
 import { runMail } from './commands/mail.ts'
 import { runRcpt } from './commands/rcpt.ts'
 import { runDataCommand, runBdatCommand } from './commands/data.ts'
+import { runAuth } from './commands/auth.ts'
 import type { SmtpSession } from './session.ts'
 
 type Kind = SmtpCommand['kind']
@@ -85,7 +86,7 @@ export const commandTable: { [K in Kind]: CommandSpec<K> } = {
     check: anyState,
     run: (s) => {
       s.reply(C214Help, Es200Other, [
-        'Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS',
+        'Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH',
         'See RFC 5321',
       ])
     },
@@ -102,11 +103,6 @@ export const commandTable: { [K in Kind]: CommandSpec<K> } = {
       s.startTls()
     },
   },
-  auth: {
-    check: anyState,
-    run: () => {
-      // The mx role takes mail for local users only; AUTH is offered on submission.
-      throw new SmtpReplyError(C502NotImplemented, Es551InvalidCommand, 'AUTH not available')
-    },
-  },
+  // The states AUTH allows depend on the role (RFC 4954 4); runAuth checks them.
+  auth: { check: anyState, run: runAuth },
 }

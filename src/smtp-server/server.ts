@@ -1,6 +1,7 @@
-// The SMTP listener: one SmtpSession per connection on a shared ConnectionListener (connection
-// limits in total and per client IP, graceful stop: idle sessions closed with 421, sessions in
-// a transaction finish up to a deadline).
+// The SMTP listener (role mx, or submission with STARTTLS or implicit TLS, RFC 8314 3.3): one
+// SmtpSession per connection on a shared ConnectionListener (connection limits in total and
+// per client IP, graceful stop: idle sessions closed with 421, sessions in a transaction finish
+// up to a deadline).
 import type { AddressInfo } from 'node:net'
 import { ConnectionListener } from '../net/connection-listener.ts'
 import { SmtpSession, refuseConnection } from './session.ts'
@@ -10,6 +11,8 @@ export interface SmtpServerOptions {
   deps: SmtpDeps
   maxConnections: number
   maxConnectionsPerIp: number
+  /** TLS from the first byte (submissions, RFC 8314 3.3); STARTTLS is then not offered. */
+  isImplicitTls?: boolean
 }
 
 export class SmtpServer {
@@ -18,11 +21,17 @@ export class SmtpServer {
   constructor(opts: SmtpServerOptions) {
     const { deps } = opts
     const role = deps.settings.role
+    if (opts.isImplicitTls === true && deps.tls === undefined) {
+      throw new Error('implicit TLS needs a certificate')
+    }
+    if (role === 'submission' && deps.submission === undefined) {
+      throw new Error('a submission listener needs its submission dependencies')
+    }
     this.#listener = new ConnectionListener({
       proto: 'smtp',
       maxConnections: opts.maxConnections,
       maxConnectionsPerIp: opts.maxConnectionsPerIp,
-      implicitTls: undefined,
+      implicitTls: opts.isImplicitTls === true ? deps.tls : undefined,
       refusals: refuseConnection,
       logger: deps.logger,
       onOpen: () => {

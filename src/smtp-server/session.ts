@@ -12,6 +12,8 @@
 //   discarded (RFC 3207 4.2): nothing said in clear text is reused.
 // - Replies are corked while inputs are being handled and flushed when the reader runs dry,
 //   so pipelined commands get their replies in one write (RFC 2920 3.2).
+// - During a SASL exchange (after a 334) the next line is the client's response, never a
+//   command (RFC 4954 4). The authenticated account is forgotten with STARTTLS.
 import type { Socket } from 'node:net'
 import { TLSSocket } from 'node:tls'
 import { SmtpReader, type SmtpInput } from '../smtp/reader.ts'
@@ -28,11 +30,14 @@ import {
   Es471DeliveryNotAuthorized,
   Es430OtherSystem,
   Es552SyntaxError,
+  Es556AuthLineTooLong,
 } from '../smtp/codes.ts'
 import { SerialPump } from '../net/serial-pump.ts'
 import { commandTable } from './commands.ts'
 import { runData, runBdatChunk, rejectMessage } from './message-input.ts'
 import type { ConnectionInfo, Greeting, SmtpDeps, Transaction } from './session-state.ts'
+import type { AuthenticatedUser, SaslExchange } from './submission-state.ts'
+import { continueAuth } from './commands/auth.ts'
 
 export type SessionEnd = 'quit' | 'timeout' | 'too-many-errors' | 'closed' | 'shutdown' | 'error'
 
@@ -42,6 +47,10 @@ export class SmtpSession {
   greeting: Greeting = { kind: 'none' }
   transaction: Transaction | undefined
   isTls: boolean
+  /** The account this session authenticated as (submission listeners, RFC 4954). */
+  authenticated: AuthenticatedUser | undefined
+  /** A SASL exchange waiting for the client's next line. */
+  sasl: SaslExchange | undefined
   /** Messages accepted in this session (for the log line at the end). */
   accepted = 0
   #socket: Socket
@@ -163,6 +172,8 @@ export class SmtpSession {
     this.#reader = this.#newReader()
     this.greeting = { kind: 'none' }
     this.transaction = undefined
+    this.authenticated = undefined
+    this.sasl = undefined
     this.#attach(secure)
     secure.once('error', (err: Error) => {
       this.deps.logger.info({ event: 'smtp.tls-failed', err: err.message, ...this.#logFields() })
@@ -222,6 +233,16 @@ export class SmtpSession {
   }
 
   async #run(input: SmtpInput): Promise<void> {
+    const exchange = this.sasl
+    if (exchange !== undefined && (input.kind === 'line' || input.kind === 'line-too-long')) {
+      this.sasl = undefined
+      // RFC 4954 4: the line after a 334 is a SASL response; too long is 500 5.5.6.
+      if (input.kind === 'line-too-long') {
+        throw new SmtpReplyError(C500SyntaxError, Es556AuthLineTooLong, 'SASL response too long')
+      }
+      await continueAuth(this, exchange, input.line)
+      return
+    }
     switch (input.kind) {
       case 'line': {
         const command = parseCommand(input.line, {

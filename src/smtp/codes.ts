@@ -120,6 +120,7 @@ export const Es572ListExpansionProhibited = '5.7.2'
 export const Es573SecurityConversion = '5.7.3'
 export const Es574SecurityUnsupported = '5.7.4'
 export const Es575CryptoFailure = '5.7.5'
+export const Es475CryptoFailure = '4.7.5' // RFC 8461 5.1: MTA-STS failures are temporary
 export const Es576CryptoAlgUnsupported = '5.7.6'
 export const Es577IntegrityFailure = '5.7.7'
 export const Es578AuthCredentialsInvalid = '5.7.8' // RFC 4954 6

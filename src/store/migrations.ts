@@ -4,6 +4,11 @@
 
 import { imapStoreSchema } from './migration-imap-store.ts'
 import { substringSearchSchema } from './migration-substring-search.ts'
+import { spamLearningSchema } from './migration-spam-learning.ts'
+import { spamExplanationSchema } from './migration-spam.ts'
+import { outboundQueueSchema } from './migration-outbound-queue.ts'
+import { emailAuthSchema } from './migration-email-auth.ts'
+import { scramSchema } from './migration-scram.ts'
 
 export interface Migration {
   version: number
@@ -131,4 +136,13 @@ export const MIGRATIONS: readonly Migration[] = [
     up: imapStoreSchema,
   },
   { version: 3, name: 'full-text index by trigrams (substring search)', up: substringSearchSchema },
+  { version: 4, name: 'outbound queue: states, history, suppression', up: outboundQueueSchema },
+  { version: 5, name: 'dmarc: evaluations, reports sent and received', up: emailAuthSchema },
+  {
+    version: 6,
+    name: 'spam learning: bayes, reputation, greylist, sender score',
+    up: spamLearningSchema,
+  },
+  { version: 7, name: 'spam verdict explanations', up: spamExplanationSchema },
+  { version: 8, name: 'scram-sha-256 credentials', up: scramSchema },
 ]

@@ -2,6 +2,12 @@
 // SQLite (store/dialects/sqlite) implements it today; a PostgreSQL engine implements the
 // same interfaces later, so every method is async even where SQLite answers at once.
 
+import type { SpamExplanationRepo } from './types-spam.ts'
+import type { SpamLearningRepo } from './types-spam-learning.ts'
+import type { QueueRepo, SuppressionRepo } from './types-outbound.ts'
+import type { EmailAuthRepo } from './types-email-auth.ts'
+import type { ScramCredentialRepo } from './types-scram.ts'
+
 export type SpecialUse = '\\Inbox' | '\\Sent' | '\\Drafts' | '\\Junk' | '\\Trash' | '\\Archive'
 
 /** The mailboxes every new account gets (RFC 6154 special-use attributes). */
@@ -339,16 +345,8 @@ export interface MessageRepo extends MailboxMessageRepo {
   envelope(messageId: number): Promise<MessageEnvelope | undefined>
 }
 
-export interface QueuedRecipient {
-  id: number
-  queueId: number
-  address: string
-  state: 'scheduled' | 'delivered' | 'temp-failed' | 'perm-failed'
-}
-
-export interface QueueRepo {
-  listRecipients(): Promise<QueuedRecipient[]>
-}
+// The outbound queue and the suppression list: src/store/types-outbound.ts.
+export type { QueuedRecipient, QueueRepo, SuppressionRepo } from './types-outbound.ts'
 
 /**
  * One change of a mailbox, told after its commit: a message arrived ('appended', also by
@@ -379,6 +377,15 @@ export interface Store {
   readonly mailboxes: MailboxRepo
   readonly messages: MessageRepo
   readonly queue: QueueRepo
+  readonly suppressions: SuppressionRepo
+  /** Spam verdict explanations (src/store/types-spam.ts). */
+  readonly spamExplanations: SpamExplanationRepo
+  /** SCRAM-SHA-256 secrets for SMTP AUTH (src/store/types-scram.ts). */
+  readonly scram: ScramCredentialRepo
+  /** What the spam filter learns: Bayes, reputation, greylist, sender score. */
+  readonly spamLearning: SpamLearningRepo
+  /** DMARC evaluations and aggregate reports (src/store/types-email-auth.ts). */
+  readonly emailAuth: EmailAuthRepo
   /**
    * Stores the message once and links it into every local mailbox, and queues remote
    * recipients, in one transaction. Resolves only after the commit is on disk (fsync);

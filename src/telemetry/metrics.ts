@@ -16,6 +16,10 @@ export interface Metrics {
   readonly smtpConnectionsActive: Gauge<'role'>
   /** command: upper-case verb; result: "ok" (2xx/3xx), "temp" (4xx) or "perm" (5xx). */
   readonly smtpCommands: Counter<'command' | 'result'>
+  /** AUTH attempts on submission listeners: "ok", "failed", "blocked" (per-IP limit). */
+  readonly smtpAuth: Counter<'result'>
+  /** Submitted messages DKIM-signed ("signed"), without keys ("no-key") or failing ("error"). */
+  readonly dkimSigned: Counter<'result'>
   readonly storeCommits: Counter
   /** POP3 sessions started, by listener ("pop3", "pop3s"). */
   readonly pop3Sessions: Counter<'listener'>
@@ -81,6 +85,18 @@ export function createMetrics(): Metrics {
       name: 'postern_smtp_commands_total',
       help: 'SMTP commands handled, by command and result class',
       labelNames: ['command', 'result'] as const,
+      registers,
+    }),
+    smtpAuth: new Counter({
+      name: 'postern_smtp_auth_total',
+      help: 'SMTP AUTH attempts on submission listeners, by result',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    dkimSigned: new Counter({
+      name: 'postern_dkim_signed_total',
+      help: 'Submitted messages by DKIM signing result',
+      labelNames: ['result'] as const,
       registers,
     }),
     storeCommits: new Counter({

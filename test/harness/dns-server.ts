@@ -9,6 +9,11 @@ import * as packet from 'dns-packet'
 export type ZoneRecord =
   | { type: 'A' | 'AAAA' | 'CNAME' | 'NS' | 'PTR'; data: string; ttl?: number }
   | { type: 'MX'; data: { preference: number; exchange: string }; ttl?: number }
+  | {
+      type: 'SRV'
+      data: { priority: number; weight: number; port: number; target: string }
+      ttl?: number
+    }
   | { type: 'TXT'; data: string | string[]; ttl?: number }
 
 export interface Zone {
@@ -66,6 +71,39 @@ export async function startDnsServer(
       answers: rcode === 'NOERROR' ? (answers as packet.Answer[]) : [],
     })
   }
+  // UDP and TCP on one port: bind UDP to a free port, then TCP to the same one; another process
+  // may hold that TCP port, so try again with a new UDP port a few times.
+  let bound: { udp: UdpSocket; tcp: Server; port: number } | undefined
+  for (let attempt = 0; bound === undefined; attempt++) {
+    try {
+      bound = await bindBoth(host, answer)
+    } catch (err) {
+      if (attempt >= 20) throw err
+    }
+  }
+  const { udp, tcp, port } = bound
+  return {
+    host,
+    port,
+    address: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
+    zone,
+    add,
+    queries,
+    close: async () => {
+      await closeUdp(udp)
+      await new Promise<void>((resolve) =>
+        tcp.close(() => {
+          resolve()
+        }),
+      )
+    },
+  }
+}
+
+async function bindBoth(
+  host: string,
+  answer: (query: Buffer) => Buffer | undefined,
+): Promise<{ udp: UdpSocket; tcp: Server; port: number }> {
   const udp = createSocket(host.includes(':') ? 'udp6' : 'udp4')
   udp.on('message', (msg, rinfo) => {
     let reply: Buffer | undefined
@@ -86,26 +124,13 @@ export async function startDnsServer(
   const tcp = createServer((socket) => {
     serveTcp(socket, answer)
   })
-  await listenTcp(tcp, host, port).catch(async (err: unknown) => {
+  try {
+    await listenTcp(tcp, host, port)
+  } catch (err) {
     await closeUdp(udp)
     throw err
-  })
-  return {
-    host,
-    port,
-    address: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
-    zone,
-    add,
-    queries,
-    close: async () => {
-      await closeUdp(udp)
-      await new Promise<void>((resolve) =>
-        tcp.close(() => {
-          resolve()
-        }),
-      )
-    },
   }
+  return { udp, tcp, port }
 }
 
 /** DNS over TCP: each message with a two-byte length prefix (RFC 1035 4.2.2). */

@@ -15,6 +15,14 @@ import { createLogger } from '../../src/telemetry/logger.ts'
 import { createMetrics, type Metrics } from '../../src/telemetry/metrics.ts'
 import { writeSelfSignedCertificate } from '../../src/tls/self-signed.ts'
 import { staticResolver, type DnsResolver } from '../../src/dns/resolver.ts'
+import { credentialsFor } from '../../src/auth/credentials.ts'
+import { AuthFailureLimiter } from '../../src/smtp-server/auth-limiter.ts'
+import type { SubmissionDeps } from '../../src/smtp-server/submission-state.ts'
+import type { EmailAuthenticator } from '../../src/email-auth/authenticator.ts'
+import type { RcptCheck } from '../../src/smtp-server/rcpt-checks.ts'
+import type { ForwardingDeps } from '../../src/smtp-server/pipeline/forward.ts'
+import type { SrsReverse } from '../../src/srs/srs.ts'
+import type { SpamStageDeps } from '../../src/smtp-server/pipeline/spam.ts'
 
 export interface TestServer {
   port: number
@@ -33,6 +41,25 @@ export interface TestServerOptions {
   aliases?: Record<string, string[]>
   /** DNS for the stages; by default an empty table (every name missing). */
   resolver?: DnsResolver
+  /** Passwords of (some of) the accounts, for AUTH; the others cannot log in. */
+  passwords?: Record<string, string>
+  /** Submission dependencies (AUTH, DKIM); defaults apply when settings.role is submission. */
+  submission?: Partial<SubmissionDeps>
+  /** TLS from the first byte (submissions); connect with SmtpTranscript.openTls. */
+  isImplicitTls?: boolean
+  /** The injected delay function; by default it does not wait. */
+  sleep?: (ms: number) => Promise<void>
+  /** Email authentication of the mx role (off unless given). */
+  emailAuth?: EmailAuthenticator
+  /** RCPT policy checks (greylisting...). */
+  rcptChecks?: readonly RcptCheck[]
+  /** SRS and ARC sealing of forwarded mail; and the router's SRS reversal. */
+  forwarding?: ForwardingDeps
+  srs?: { reverse(address: string): SrsReverse }
+  /** The outbound sender score's MAIL check (submission). */
+  senderCheck?: (accountId: number) => Promise<void>
+  /** The spam stage (verdict on mx, pre-flight on submission); off unless given. */
+  spam?: SpamStageDeps
 }
 
 let tlsCache: { cert: Buffer; key: Buffer } | undefined
@@ -52,7 +79,14 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const accounts = opts.accounts ?? ['alice@example.test', 'bob@example.test']
   const domains = new Set([...accounts, ...Object.keys(opts.aliases ?? {})].map(domainOf))
   for (const d of domains) await store.domains.add(d)
-  for (const a of accounts) await store.accounts.add({ address: a, passwordHash: 'x' })
+  for (const a of accounts) {
+    const password = opts.passwords?.[a]
+    const creds = password === undefined ? undefined : await credentialsFor(password)
+    await store.accounts.add({ address: a, passwordHash: creds?.passwordHash ?? 'x' })
+    if (creds) {
+      await store.scram.set(a, { passwordHash: creds.passwordHash, secret: creds.scramSecret })
+    }
+  }
   for (const [alias, targets] of Object.entries(opts.aliases ?? {})) {
     await store.aliases.add(alias, targets)
   }
@@ -76,13 +110,26 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       settings,
       store,
       resolver: opts.resolver ?? staticResolver({}),
-      router: new Router({ store, plusSeparator: '+' }),
+      router: new Router({
+        store,
+        plusSeparator: '+',
+        ...(opts.srs === undefined ? {} : { srs: opts.srs }),
+      }),
+      ...(opts.forwarding === undefined ? {} : { forwarding: opts.forwarding }),
       logger: createLogger({ level: 'silent' }),
       metrics,
       tls: opts.withTls === false ? undefined : await testTls(dir),
       clock: Date.now,
-      sleep: () => Promise.resolve(),
+      sleep: opts.sleep ?? (() => Promise.resolve()),
+      ...(opts.emailAuth === undefined ? {} : { emailAuth: opts.emailAuth }),
+      ...(opts.rcptChecks === undefined ? {} : { rcptChecks: opts.rcptChecks }),
+      ...(opts.senderCheck === undefined ? {} : { senderCheck: opts.senderCheck }),
+      ...(opts.spam === undefined ? {} : { spam: opts.spam }),
+      ...(settings.role === 'submission' || opts.submission
+        ? { submission: testSubmissionDeps(opts.submission) }
+        : {}),
     },
+    isImplicitTls: opts.isImplicitTls === true,
     maxConnections: 1000,
     maxConnectionsPerIp: opts.maxConnectionsPerIp ?? 1000,
   })
@@ -97,6 +144,17 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       await store.close()
       rmSync(dir, { recursive: true, force: true })
     },
+  }
+}
+
+/** Submission defaults for tests: AUTH without TLS on loopback, no delay, 3 failures/minute. */
+function testSubmissionDeps(over: Partial<SubmissionDeps> = {}): SubmissionDeps {
+  return {
+    isPlaintextAllowed: () => true,
+    authFailureDelayMs: 0,
+    authLimiter: new AuthFailureLimiter({ maxFailures: 3, windowMs: 60_000, clock: Date.now }),
+    dkimSigner: undefined,
+    ...over,
   }
 }
 
@@ -130,6 +188,23 @@ export class SmtpTranscript {
       socket.once('error', reject)
     })
     return new SmtpTranscript(socket)
+  }
+
+  /** Connects with TLS from the first byte (implicit TLS) and reads the greeting. */
+  static async openTls(port: number): Promise<SmtpTranscript> {
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port,
+      rejectUnauthorized: false,
+      servername: 'mx.example.test',
+    })
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve)
+      socket.once('error', reject)
+    })
+    const s = new SmtpTranscript(socket)
+    await s.expect(220)
+    return s
   }
 
   /** Connects and reads the greeting. */

@@ -41,6 +41,12 @@ async function transfer(
   const input = { mailboxId: view.id, uids, targetMailboxId: target.id }
   const result = isMove ? await store.messages.move(input) : await store.messages.copy(input)
   if (result.mapping.length === 0) return { text: 'no messages' }
+  await session.deps.junkTrainer?.onUserMove({
+    accountId: session.account().id,
+    sourceMailboxId: view.id,
+    targetMailboxId: target.id,
+    targetUids: result.mapping.map(([, to]) => to),
+  })
   const copyUid = code.copyUid(
     result.uidValidity,
     formatSequenceSet(

@@ -37,6 +37,14 @@ async function runStore(
     ...(args.unchangedSince === undefined ? {} : { unchangedSince: Number(args.unchangedSince) }),
   })
   view.forgetOwnFlags(result.messages)
+  if (args.operation !== 'remove' && session.deps.junkTrainer !== undefined) {
+    await session.deps.junkTrainer.onUserFlags({
+      accountId: session.account().id,
+      mailboxId: view.id,
+      uids: result.messages.filter((m) => m.changed).map((m) => m.uid),
+      flags: args.flags,
+    })
+  }
   const isCondstore = session.enabled.condstore
   for (const m of result.messages) {
     const seq = view.seqOf(m.uid)

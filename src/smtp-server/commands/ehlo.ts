@@ -3,6 +3,8 @@
 import type { SmtpCommand } from '../../smtp/command.ts'
 import { C250Ok } from '../../smtp/codes.ts'
 import type { SmtpSession } from '../session.ts'
+import { SASL_MECHANISMS } from '../../smtp/sasl.ts'
+import { canAuthenticateHere } from './auth.ts'
 
 type Helo = Extract<SmtpCommand, { kind: 'helo' }>
 type Ehlo = Extract<SmtpCommand, { kind: 'ehlo' }>
@@ -29,6 +31,10 @@ export function runEhlo(session: SmtpSession, command: Ehlo): void {
   ]
   // RFC 3207 4.2: STARTTLS is not offered again once TLS is up.
   if (session.deps.tls && !session.isTls) lines.push('STARTTLS')
+  // RFC 4954 3: the mechanisms; only where credentials may be sent (RFC 8314 3).
+  if (canAuthenticateHere(session)) {
+    lines.push(`AUTH ${SASL_MECHANISMS.join(' ')}`)
+  }
   lines.push('HELP')
   session.reply(C250Ok, undefined, lines)
 }

@@ -11,10 +11,11 @@ import {
   Es551InvalidCommand,
 } from '../../smtp/codes.ts'
 import type { SmtpSession } from '../session.ts'
+import { checkEnvelopeSender } from '../sender-identity.ts'
 
 type Mail = Extract<SmtpCommand, { kind: 'mail' }>
 
-export function runMail(session: SmtpSession, command: Mail): void {
+export async function runMail(session: SmtpSession, command: Mail): Promise<void> {
   // RFC 5321 4.1.4: MAIL inside a transaction is a sequence error.
   if (session.transaction) {
     throw new SmtpReplyError(C503BadSequence, Es551InvalidCommand, 'nested MAIL command')
@@ -30,6 +31,12 @@ export function runMail(session: SmtpSession, command: Mail): void {
   }
   const from = command.from
   const mailFrom = from.kind === 'mailbox' ? from.address : ''
+  // RFC 6409 6.1: on submission the sender must be the authenticated user's. The AUTH=
+  // parameter (RFC 4954 5) is accepted and not used: the session's own identity counts.
+  if (session.deps.settings.role === 'submission') await checkEnvelopeSender(session, mailFrom)
+  // A throttled or suspended account (the outbound sender score) is refused here.
+  const sender = session.authenticated
+  if (sender !== undefined) await session.deps.senderCheck?.(sender.accountId)
   session.transaction = { mailFrom, params: command.params, rcpts: [], chunks: undefined }
   session.resetMessageSize()
   session.reply(C250Ok, Es210OtherAddress, 'sender OK')

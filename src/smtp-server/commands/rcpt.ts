@@ -1,6 +1,7 @@
 // RCPT TO (RFC 5321 4.1.1.3): each recipient is checked at once. A local address that no
 // account or alias answers to gets 550 5.1.1; a non-local domain is refused with 554 5.7.1
-// unless the client may relay (never an open relay). NOTIFY and ORCPT (RFC 3461) are kept.
+// unless the client may relay: authenticated on submission, or in a trusted network (never an
+// open relay). NOTIFY and ORCPT (RFC 3461) are kept.
 import type { SmtpCommand } from '../../smtp/command.ts'
 import {
   SmtpReplyError,
@@ -40,7 +41,10 @@ export async function runRcpt(session: SmtpSession, command: Rcpt): Promise<void
         `<${address}>: no such user here`,
       )
     case 'not-local': {
-      if (!settings.isTrustedClient(session.conn.remoteAddress)) {
+      // Authenticated submission relays (RFC 6409 4.3); so do trusted networks.
+      const mayRelay =
+        session.authenticated !== undefined || settings.isTrustedClient(session.conn.remoteAddress)
+      if (!mayRelay) {
         logger.info({ event: 'smtp.relay-denied', rcpt: address, ...session.logFields() })
         throw new SmtpReplyError(
           C554TransactionFailed,

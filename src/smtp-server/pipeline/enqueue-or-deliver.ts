@@ -20,5 +20,6 @@ export async function enqueueOrDeliver(ctx: PipelineContext): Promise<StageResul
   }
   const result = await ctx.session.deps.store.accept(input)
   ctx.delivered = result.delivered.length
+  if (result.queuedId !== null) ctx.session.deps.onQueued?.()
   return proceed
 }

@@ -3,6 +3,7 @@
 
 import { describe } from 'node:test'
 import { runDirectoryContract } from './directory.contract.ts'
+import { runScramContract } from './scram.contract.ts'
 import { runAcceptContract } from './accept.contract.ts'
 import { runExpungeContract } from './expunge.contract.ts'
 import { runMailboxAdminContract } from './mailbox-admin.contract.ts'
@@ -20,5 +21,6 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     runMailboxAdminContract(makeStore)
     runImapMessagesContract(makeStore)
     runSearchContract(makeStore)
+    runScramContract(makeStore)
   })
 }

@@ -13,6 +13,7 @@ import type {
 } from '../../types.ts'
 import { StoreError } from '../../store-error.ts'
 import { canonicalMailboxName } from './mailbox-name.ts'
+import { scanHeaders } from '../../../mail/header-scan.ts'
 
 type BlobParams = [number, string, Buffer, number, number, string, string | null, string | null]
 type MessageParams = [
@@ -32,6 +33,19 @@ export interface AcceptOutcome {
   changes: MailboxChange[]
 }
 
+type QueueParams = [
+  number,
+  string,
+  string | null,
+  string | null,
+  number,
+  number | null,
+  string | null,
+  number,
+]
+
+const NON_ASCII = /[^\p{ASCII}]/u
+
 function notifyJson(dsn: DsnRecipient | undefined): string | null {
   return dsn?.notify ? JSON.stringify(dsn.notify) : null
 }
@@ -45,11 +59,12 @@ export class AcceptWriter {
     { id: number; uid: number; modseq: number }
   >
   readonly #insertMessage: Statement<MessageParams>
-  readonly #insertQueue: Statement<
-    [number, string, string | null, string | null, number],
+  readonly #insertQueue: Statement<QueueParams, { id: number }>
+  readonly #insertRecipient: Statement<
+    [number, string, string, string | null, string | null, number, number],
     { id: number }
   >
-  readonly #insertRecipient: Statement<[number, string, string | null, string | null, number]>
+  readonly #insertQueued: Statement<[number, number, number]>
 
   constructor(db: Database, clock: () => number) {
     this.#clock = clock
@@ -72,13 +87,17 @@ export class AcceptWriter {
        VALUES (?, ?, ?, ?, '[]', ?, ?, ?, ?, ?)`,
     )
     this.#insertQueue = db.prepare(
-      `INSERT INTO queue_messages (blob_id, mail_from, envid, ret, created_at)
-       VALUES (?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO queue_messages (blob_id, mail_from, envid, ret, created_at,
+         submitter_account_id, message_id, smtputf8)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
     this.#insertRecipient = db.prepare(
-      `INSERT INTO queue_recipients (queue_id, address, state, notify, orcpt, attempts,
-         next_attempt_at)
-       VALUES (?, ?, 'scheduled', ?, ?, 0, ?)`,
+      `INSERT INTO queue_recipients (queue_id, address, domain, state, notify, orcpt, attempts,
+         next_attempt_at, updated_at)
+       VALUES (?, ?, ?, 'scheduled', ?, ?, 0, ?, ?) RETURNING id`,
+    )
+    this.#insertQueued = db.prepare(
+      `INSERT INTO queue_history (queue_id, recipient_id, at, kind) VALUES (?, ?, ?, 'queued')`,
     )
   }
 
@@ -135,24 +154,35 @@ export class AcceptWriter {
 
   #enqueue(input: AcceptInput, blobId: number): number {
     const now = this.#clock()
+    const mailFrom = input.remoteMailFrom ?? input.mailFrom
+    const addresses = input.remote.map((r) => r.address.trim())
+    // RFC 6531 3.4: non-ASCII envelope addresses need SMTPUTF8 from the next hop too.
+    const smtputf8 = [mailFrom, ...addresses].some((a) => NON_ASCII.test(a)) ? 1 : 0
     const queued = this.#insertQueue.get(
       blobId,
-      input.remoteMailFrom ?? input.mailFrom,
+      mailFrom,
       input.dsn?.envid ?? null,
       input.dsn?.ret ?? null,
       now,
+      input.submitter?.accountId ?? null,
+      scanHeaders(input.raw).messageId ?? null,
+      smtputf8,
     )
     if (!queued) throw new Error('queue insert returned no row')
-    for (const r of input.remote) {
-      this.#insertRecipient.run(
+    input.remote.forEach((r, i) => {
+      // Kept as given: a remote server may treat local parts case-sensitively.
+      const address = addresses[i] ?? r.address
+      const row = this.#insertRecipient.get(
         queued.id,
-        // Kept as given: a remote server may treat local parts case-sensitively.
-        r.address.trim(),
+        address,
+        address.slice(address.lastIndexOf('@') + 1).toLowerCase(),
         notifyJson(r.dsn),
         r.dsn?.orcpt ?? null,
         now,
+        now,
       )
-    }
+      if (row) this.#insertQueued.run(queued.id, row.id, now)
+    })
     return queued.id
   }
 }

@@ -26,6 +26,11 @@ import { SearchIndex } from './search-index.ts'
 import { WalSync } from './wal-sync.ts'
 import type { StoreWrite, SubmitWrite, Written } from './store-write.ts'
 import { SqliteQueueRepo } from './queue-repo.ts'
+import { SqliteSuppressionRepo } from './suppression-repo.ts'
+import { SqliteSpamExplanationRepo } from './spam-repo.ts'
+import { SqliteSpamLearningRepo } from './spam-learning-repo.ts'
+import { SqliteEmailAuthRepo } from './email-auth-repo.ts'
+import { SqliteScramRepo } from './scram-repo.ts'
 
 /** What one group commit held and how long it took (BEGIN to fsynced COMMIT). */
 export interface CommitInfo {
@@ -78,6 +83,11 @@ class SqliteStore implements Store {
   readonly mailboxes: SqliteMailboxAdmin
   readonly messages: SqliteImapMessageRepo
   readonly queue: SqliteQueueRepo
+  readonly emailAuth: SqliteEmailAuthRepo
+  readonly suppressions: SqliteSuppressionRepo
+  readonly spamExplanations: SqliteSpamExplanationRepo
+  readonly spamLearning: SqliteSpamLearningRepo
+  readonly scram: SqliteScramRepo
   readonly #db: Database.Database
   /** Every write of the store (accept, IMAP writes) shares this committer. */
   readonly #committer: GroupCommitter<StoreWrite, Written<unknown>>
@@ -112,7 +122,12 @@ class SqliteStore implements Store {
       index,
     })
     this.mailboxes = new SqliteMailboxAdmin(db, { clock, submit, writer: this.messages.writer })
-    this.queue = new SqliteQueueRepo(db)
+    this.queue = new SqliteQueueRepo(db, { submit })
+    this.emailAuth = new SqliteEmailAuthRepo(db, { submit })
+    this.suppressions = new SqliteSuppressionRepo(db, { submit })
+    this.spamExplanations = new SqliteSpamExplanationRepo(db, submit)
+    this.spamLearning = new SqliteSpamLearningRepo(db, submit)
+    this.scram = new SqliteScramRepo(db, { submit, clock })
     const writer = new AcceptWriter(db, clock)
     const onCommit = opts.onCommit
     // A delivered body is listed for the background indexer, not indexed here: the index
