@@ -70,14 +70,17 @@ void test('postern dns prints every record in zone-file form', async (t) => {
     /^_mta-sts\.example\.org\.\tIN TXT "v=STSv1; id=[0-9a-f]{20}"$/m,
     /^mta-sts\.example\.org\.\tIN CNAME mx\.example\.org\.$/m,
     /^_smtp\._tls\.example\.org\.\tIN TXT "v=TLSRPTv1; rua=mailto:postmaster@example\.org"$/m,
-    /^_submission\._tcp\.example\.org\.\tIN SRV 0 0 0 \.$/m,
-    /^_submissions\._tcp\.example\.org\.\tIN SRV 0 0 0 \.$/m,
+    /^_submission\._tcp\.example\.org\.\tIN SRV 0 1 1587 mx\.example\.org\.$/m,
+    /^_submissions\._tcp\.example\.org\.\tIN SRV 0 1 1465 mx\.example\.org\.$/m,
     /^_imap\._tcp\.example\.org\.\tIN SRV 10 1 1143 mx\.example\.org\.$/m,
     /^_imaps\._tcp\.example\.org\.\tIN SRV 0 1 1993 mx\.example\.org\.$/m,
     /^_pop3s\._tcp\.example\.org\.\tIN SRV 20 1 1995 mx\.example\.org\.$/m,
     /^autoconfig\.example\.org\.\tIN CNAME mx\.example\.org\.$/m,
   ]
   for (const re of expected) assert.match(out.stdout, re)
+  // A listener that is off is published as "not offered" (RFC 6186 3.4: target ".").
+  const off = await run(['dns', 'example.org', '--data', data], { POSTERN_LISTEN_SUBMISSIONS: '' })
+  assert.match(off.stdout, /^_submissions\._tcp\.example\.org\.\tIN SRV 0 0 0 \.$/m)
   // Every record is preceded by a comment saying why it matters.
   const lines = out.stdout.trimEnd().split('\n')
   for (const [i, line] of lines.entries()) {

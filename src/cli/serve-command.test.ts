@@ -63,12 +63,14 @@ function httpPort(stdout: string): number | undefined {
   return undefined
 }
 
-/** The IMAP and POP3 listeners default to fixed ports, which parallel tests would share. */
+/** The IMAP, POP3 and submission listeners default to fixed ports, which parallel tests would share. */
 const OTHER_LISTENERS_OFF = {
   POSTERN_LISTEN_IMAP: '',
   POSTERN_LISTEN_IMAPS: '',
   POSTERN_LISTEN_POP3: '',
   POSTERN_LISTEN_POP3S: '',
+  POSTERN_LISTEN_SUBMISSION: '',
+  POSTERN_LISTEN_SUBMISSIONS: '',
 }
 
 void test('serve: embedded default, login printed once, healthz, SIGTERM exits 0', async (t) => {

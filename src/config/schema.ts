@@ -15,8 +15,8 @@ const LOOPBACK_NETWORKS = ['127.0.0.0/8', '::1/128']
 export const listenSchema = z
   .object({
     smtp: listenAddress.default('127.0.0.1:2525'),
-    submission: listenAddress.default(''),
-    submissions: listenAddress.default(''),
+    submission: listenAddress.default('127.0.0.1:1587'),
+    submissions: listenAddress.default('127.0.0.1:1465'),
     imap: listenAddress.default('127.0.0.1:1143'),
     imaps: listenAddress.default('127.0.0.1:1993'),
     pop3: listenAddress.default('127.0.0.1:1110'),

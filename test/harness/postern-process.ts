@@ -104,6 +104,8 @@ export async function freePort(): Promise<number> {
 
 /** Listeners whose defaults are fixed ports (parallel tests would share them): off unless asked. */
 const FIXED_PORT_LISTENERS_OFF = {
+  POSTERN_LISTEN_SUBMISSION: '',
+  POSTERN_LISTEN_SUBMISSIONS: '',
   POSTERN_LISTEN_IMAP: '',
   POSTERN_LISTEN_IMAPS: '',
   POSTERN_LISTEN_POP3: '',
@@ -215,6 +217,8 @@ export async function startPosternProcess(opts: PosternOptions = {}): Promise<Po
   env.POSTERN_LISTEN_POP3 = opts.pop3 === true ? `127.0.0.1:${pop3Port}` : ''
   env.POSTERN_LISTEN_POP3S = opts.pop3 === true ? `127.0.0.1:${pop3sPort}` : ''
   env.POSTERN_POP3_PLAINTEXT_NETWORKS = (opts.pop3PlaintextNetworks ?? []).join(',')
+  env.POSTERN_LISTEN_SUBMISSION = ''
+  env.POSTERN_LISTEN_SUBMISSIONS = ''
   Object.assign(env, opts.env)
   let current: Running | undefined
 
