@@ -64,13 +64,20 @@ export function buildMailServices(opts: MailServicesOptions): MailServices {
   const dmarc = createDmarcServices({ config, dataDir, store, resolver, clock, logger })
   dmarc.start()
   closers.push(() => dmarc.stop())
+  // One router for the listeners and the queue: SRS addresses of forwarded mail reverse to the
+  // original sender, so a DSN about a forwarded message goes back to where it came from.
+  const router = new Router({
+    store,
+    plusSeparator: config.delivery.plus_separator,
+    ...(dmarc.srs === undefined ? {} : { srs: dmarc.srs }),
+  })
   // The outbound queue: scheduler, retries, DSNs, suppression list, throttles (src/queue/).
   const senderScore = learning.senderScore
   const queue = createQueueService({
     config: config.queue,
     hostname: config.hostname,
     store,
-    router: new Router({ store, plusSeparator: config.delivery.plus_separator }),
+    router,
     transport:
       opts.transport ??
       createSmtpTransport({
@@ -103,11 +110,7 @@ export function buildMailServices(opts: MailServicesOptions): MailServices {
     onQueued: () => {
       queue.wake()
     },
-    router: new Router({
-      store,
-      plusSeparator: config.delivery.plus_separator,
-      ...(dmarc.srs === undefined ? {} : { srs: dmarc.srs }),
-    }),
+    router,
     ...(dmarc.forwarding === undefined ? {} : { forwarding: dmarc.forwarding }),
     logger: logger.child({ proto: 'smtp' }),
     metrics,
