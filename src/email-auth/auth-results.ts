@@ -2,6 +2,7 @@
 // DMARC and ARC concluded to the mail readers and filters downstream. The field carries an
 // authserv-id (our host name) that readers trust; a field with our authserv-id that arrived
 // with the message is a forgery and is removed before ours is added (RFC 8601 5).
+import { removeHeaderFields } from '../mail/remove-header-fields.ts'
 
 const MAX_LINE = 76
 
@@ -65,42 +66,10 @@ export function removeOwnAuthResults(
   headerEnd: number,
   authservId: string,
 ): { message: Buffer; removed: number } {
-  const header = message.subarray(0, headerEnd).toString('latin1')
   const own = authservId.toLowerCase()
-  const kept: Buffer[] = []
-  let removed = 0
-  let keptFrom = 0
-  for (const field of headerFields(header)) {
-    const colon = header.indexOf(':', field.start)
-    if (colon < 0 || colon >= field.end) continue
-    if (header.slice(field.start, colon).trim().toLowerCase() !== NAME) continue
-    if (authservIdOf(header.slice(colon + 1, field.end)).toLowerCase() !== own) continue
-    kept.push(message.subarray(keptFrom, field.start))
-    keptFrom = field.end
-    removed++
-  }
-  if (removed === 0) return { message, removed }
-  kept.push(message.subarray(keptFrom))
-  return { message: Buffer.concat(kept), removed }
-}
-
-/** Each field's [start, end) in the header block, end after its final line break. */
-function* headerFields(header: string): Generator<{ start: number; end: number }> {
-  let pos = 0
-  // The empty line that ends the header block is not a field; a bounded walk over lines.
-  while (pos < header.length) {
-    let end = lineEnd(header, pos)
-    if (end - pos <= 2 && /^\r?\n$/.test(header.slice(pos, end))) return
-    // RFC 5322 2.2.3: a line starting with WSP continues the field.
-    while (end < header.length && (header[end] === ' ' || header[end] === '\t')) {
-      end = lineEnd(header, end)
-    }
-    yield { start: pos, end }
-    pos = end
-  }
-}
-
-function lineEnd(text: string, from: number): number {
-  const nl = text.indexOf('\n', from)
-  return nl < 0 ? text.length : nl + 1
+  return removeHeaderFields(
+    message,
+    headerEnd,
+    (name, value) => name === NAME && authservIdOf(value).toLowerCase() === own,
+  )
 }

@@ -121,3 +121,24 @@ test('without the spam stage configured, nothing is added', async (t) => {
   const [m] = await mailboxContents(srv.store, 'bob@example.test')
   assert.doesNotMatch(m?.body ?? '', /X-Spam/)
 })
+
+test('mx: X-Spam fields that arrived with the message are removed; only ours remain', async (t) => {
+  const analyzer = new SpamAnalyzer({ thresholds })
+  const srv: TestServer = await startTestServer({ spam: { analyzer, preflight: true } })
+  t.after(() => srv.close())
+  const s = await SmtpTranscript.open(srv.port)
+  await s.transact(250, 'EHLO client.example')
+  const forged = [
+    'X-Spam-Status: No, score=-100.0 required=5.0',
+    '\ttests=ALL_TRUSTED',
+    'X-Spam-Flag: NO',
+    message('Lunch', 'See you at noon.'),
+  ].join('\r\n')
+  await send(s, 'a@client.example', forged, 250)
+  await s.transact(221, 'QUIT')
+  const [stored] = await mailboxContents(srv.store, 'bob@example.test')
+  const body = stored?.body ?? ''
+  assert.doesNotMatch(body, /ALL_TRUSTED|X-Spam-Flag|-100\.0/)
+  assert.equal(body.match(/^X-Spam-Status:/gm)?.length, 1)
+  assert.match(body, /^From: <alice@example\.test>\r\n/m)
+})

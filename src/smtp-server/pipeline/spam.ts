@@ -13,6 +13,7 @@ import {
   Es571DeliveryNotAuthorized,
   SmtpReplyError,
 } from '../../smtp/codes.ts'
+import { removeHeaderFields } from '../../mail/remove-header-fields.ts'
 import { proceed, type PipelineContext, type StageResult } from './context.ts'
 
 export interface SpamStageDeps {
@@ -53,10 +54,25 @@ export async function spam(ctx: PipelineContext): Promise<StageResult> {
     return refuse(text)
   }
   if (!outbound) {
+    dropForgedVerdicts(ctx)
     ctx.prepend.push(...spamHeaderFields(verdict))
     if (verdict.action === 'junk') ctx.mailbox = 'Junk'
   }
   return proceed
+}
+
+/** Verdict fields that arrived with the message are not ours: a reader must see only ours. */
+const FORGEABLE = new Set(['x-spam-score', 'x-spam-status', 'x-spam-flag', 'x-spam-level'])
+
+function dropForgedVerdicts(ctx: PipelineContext): void {
+  const headerEnd = ctx.headers?.headerEnd ?? ctx.body.length
+  const stripped = removeHeaderFields(ctx.body, headerEnd, (name) => FORGEABLE.has(name))
+  if (stripped.removed === 0) return
+  const removedBytes = ctx.body.length - stripped.message.length
+  ctx.body = stripped.message
+  if (ctx.headers !== undefined) {
+    ctx.headers = { ...ctx.headers, headerEnd: headerEnd - removedBytes }
+  }
 }
 
 function refuse(text: string): StageResult {
