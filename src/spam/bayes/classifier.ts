@@ -75,11 +75,12 @@ export class BayesClassifier implements SignalSource {
 
   /** The message's spam probability for an account; undefined while under-trained. */
   async classify(raw: Buffer, accountId: number): Promise<Classification | undefined> {
-    return this.#classifyTokens(tokenize(raw), accountId)
+    return this.#classifyTokens(() => tokenize(raw), accountId)
   }
 
+  /** `tokensOf` is called only once the scopes hold enough training (tokenizing costs). */
   async #classifyTokens(
-    tokens: readonly string[],
+    tokensOf: () => readonly string[],
     accountId: number,
   ): Promise<Classification | undefined> {
     const { repo } = this.#opts
@@ -92,6 +93,7 @@ export class BayesClassifier implements SignalSource {
       totals.ham += t.ham
     }
     if (totals.spam < this.#opts.minSpam || totals.ham < this.#opts.minHam) return undefined
+    const tokens = tokensOf()
     for (const scope of scopes) {
       for (const [token, c] of await repo.tokenCounts(scope, tokens)) {
         const sum = counts.get(token) ?? { spam: 0, ham: 0 }
@@ -113,11 +115,12 @@ export class BayesClassifier implements SignalSource {
   }
 
   async #evaluate(input: SignalInput): Promise<SpamHit[]> {
-    const tokens = tokenize(input.raw)
+    let tokens: readonly string[] | undefined
+    const tokensOf = (): readonly string[] => (tokens ??= tokenize(input.raw))
     const accounts = input.accountIds.length > 0 ? input.accountIds : [GLOBAL_SCOPE]
     const results: Classification[] = []
     for (const accountId of accounts.slice(0, MAX_ACCOUNTS)) {
-      const c = await this.#classifyTokens(tokens, accountId)
+      const c = await this.#classifyTokens(tokensOf, accountId)
       if (c !== undefined) results.push(c)
     }
     const first = results[0]
