@@ -193,7 +193,7 @@ export class QueueRunner {
         const decision = throttle.acquire({
           domain: group.domain,
           now,
-          ...(accountId === undefined ? {} : { accountId }),
+          ...(accountId === undefined ? {} : { accountId, messageId: group.message.id }),
         })
         if (decision.kind === 'wait') {
           throttled.push({ group, retryAt: decision.retryAt, reason: decision.reason })

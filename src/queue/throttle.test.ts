@@ -86,6 +86,26 @@ test('throttle: per-account hourly limit, 0 = off, switch off = no limits', () =
   }
 })
 
+test('throttle: the hourly limit counts messages, not deliveries: one message, many domains', () => {
+  const t = new Throttle(
+    settings({ accountMaxPerHour: 2, domainDefaults: { maxConcurrent: 99, maxPerMinute: 99 } }),
+  )
+  // Message 1 goes to three domains (and is retried at one): it counts once.
+  for (const domain of ['a.example', 'b.example', 'c.example', 'a.example']) {
+    assert.equal(t.acquire({ domain, accountId: 7, messageId: 1, now: 10 }).kind, 'go')
+  }
+  assert.equal(t.acquire({ domain: 'a.example', accountId: 7, messageId: 2, now: 11 }).kind, 'go')
+  // A third message is over the limit; the first two still go everywhere.
+  const third = t.acquire({ domain: 'a.example', accountId: 7, messageId: 3, now: 12 })
+  assert.deepEqual(third, { kind: 'wait', retryAt: 3_600_010, reason: 'account hourly limit' })
+  assert.equal(t.acquire({ domain: 'd.example', accountId: 7, messageId: 2, now: 13 }).kind, 'go')
+  // An hour after the first message was admitted, a new one may go.
+  assert.equal(
+    t.acquire({ domain: 'a.example', accountId: 7, messageId: 3, now: 3_600_010 }).kind,
+    'go',
+  )
+})
+
 test('throttle: slow-down pauses the domain, doubling on repeats, reset by a success', () => {
   const t = new Throttle(settings())
   assert.equal(t.slowDown('busy.example', 0), 300_000)

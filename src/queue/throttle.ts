@@ -60,6 +60,11 @@ export class Throttle {
   readonly #active = new Map<string, number>()
   readonly #windows = new Map<string, SlidingWindow>()
   readonly #backoff = new Map<string, { level: number; until: number }>()
+  /**
+   * Messages already counted against their account's hourly limit ("account:message" → when),
+   * oldest first: a message to several domains, or retried, counts once.
+   */
+  readonly #admitted = new Map<string, number>()
 
   constructor(settings: ThrottleSettings) {
     this.#s = settings
@@ -89,8 +94,17 @@ export class Throttle {
     return this.#window(key, this.limitsFor(domain).maxPerMinute, MINUTE_MS)
   }
 
-  /** Asks to start one delivery to `domain` for a message of `accountId` (if submitted). */
-  acquire(input: { domain: string; accountId?: number; now: number }): ThrottleDecision {
+  /**
+   * Asks to start one delivery to `domain` for message `messageId` of `accountId` (if
+   * submitted). The account's hourly limit counts messages: a message already admitted (an
+   * earlier domain or attempt) passes it without counting again.
+   */
+  acquire(input: {
+    domain: string
+    accountId?: number
+    messageId?: number
+    now: number
+  }): ThrottleDecision {
     const { domain, now } = input
     const key = throttleKey('domain', domain)
     const paused = this.#backoff.get(key)
@@ -104,16 +118,34 @@ export class Throttle {
     const domainWindow = this.#domainWindow(domain)
     const domainNext = domainWindow?.nextFreeAt(now) ?? now
     if (domainNext > now) return { kind: 'wait', retryAt: domainNext, reason: 'domain rate limit' }
+    const admittedKey =
+      input.accountId === undefined
+        ? undefined
+        : `${String(input.accountId)}:${String(input.messageId ?? '')}`
+    const isAdmitted =
+      admittedKey !== undefined && input.messageId !== undefined && this.#admitted.has(admittedKey)
     const accountWindow =
-      input.accountId === undefined ? undefined : this.#accountWindow(input.accountId)
+      input.accountId === undefined || isAdmitted ? undefined : this.#accountWindow(input.accountId)
     const accountNext = accountWindow?.nextFreeAt(now) ?? now
     if (accountNext > now) {
       return { kind: 'wait', retryAt: accountNext, reason: 'account hourly limit' }
     }
     domainWindow?.tryTake(now)
-    accountWindow?.tryTake(now)
+    if (accountWindow !== undefined) {
+      accountWindow.tryTake(now)
+      if (admittedKey !== undefined && input.messageId !== undefined) this.#admit(admittedKey, now)
+    }
     this.#active.set(key, (this.#active.get(key) ?? 0) + 1)
     return { kind: 'go', permit: { domain } }
+  }
+
+  /** Remembers an admitted message for an hour (the window it counted in). */
+  #admit(key: string, now: number): void {
+    this.#admitted.set(key, now)
+    for (const [old, at] of this.#admitted) {
+      if (at > now - HOUR_MS) break
+      this.#admitted.delete(old)
+    }
   }
 
   release(permit: Permit): void {
