@@ -3,38 +3,13 @@
 // and the others missing.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { runPostern } from '../../test/harness/postern-process.ts'
 import { startDnsServer } from '../../test/harness/dns-server.ts'
 import { dkimKeyFiles } from '../app/init.ts'
 import { dkimPublicKey } from '../dns-publish/dns-records.ts'
-
-const root = fileURLToPath(new URL('../..', import.meta.url))
-const nodeBin = path.join(root, 'node_modules', '.bin', 'node')
-const mainTs = path.join(root, 'src', 'cli', 'main.ts')
-
-function run(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const clean = Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => !k.startsWith('POSTERN_')),
-    )
-    const child = spawn(nodeBin, [mainTs, ...args], { cwd: root, env: { ...clean, ...env } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
 
 async function initData(t: { after: (fn: () => void) => void }): Promise<string> {
   const parent = mkdtempSync(path.join(tmpdir(), 'postern-dns-'))
@@ -42,7 +17,7 @@ async function initData(t: { after: (fn: () => void) => void }): Promise<string>
     rmSync(parent, { recursive: true, force: true })
   })
   const data = path.join(parent, 'data')
-  const init = await run([
+  const init = await runPostern([
     'init',
     '--data',
     data,
@@ -57,8 +32,10 @@ async function initData(t: { after: (fn: () => void) => void }): Promise<string>
 
 void test('postern dns prints every record in zone-file form', async (t) => {
   const data = await initData(t)
-  const out = await run(['dns', 'example.org', '--data', data], {
-    POSTERN_DMARC_SERVER_IPS: '192.0.2.25',
+  const out = await runPostern(['dns', 'example.org', '--data', data], {
+    env: {
+      POSTERN_DMARC_SERVER_IPS: '192.0.2.25',
+    },
   })
   assert.equal(out.code, 0, out.stderr)
   const expected = [
@@ -79,7 +56,9 @@ void test('postern dns prints every record in zone-file form', async (t) => {
   ]
   for (const re of expected) assert.match(out.stdout, re)
   // A listener that is off is published as "not offered" (RFC 6186 3.4: target ".").
-  const off = await run(['dns', 'example.org', '--data', data], { POSTERN_LISTEN_SUBMISSIONS: '' })
+  const off = await runPostern(['dns', 'example.org', '--data', data], {
+    env: { POSTERN_LISTEN_SUBMISSIONS: '' },
+  })
   assert.match(off.stdout, /^_submissions\._tcp\.example\.org\.\tIN SRV 0 0 0 \.$/m)
   // Every record is preceded by a comment saying why it matters.
   const lines = out.stdout.trimEnd().split('\n')
@@ -88,7 +67,7 @@ void test('postern dns prints every record in zone-file form', async (t) => {
   }
   // The TXT strings are at most 255 bytes each.
   for (const m of out.stdout.matchAll(/"([^"]*)"/g)) assert.ok((m[1] ?? '').length <= 255)
-  const bad = await run(['dns', 'not a domain', '--data', data])
+  const bad = await runPostern(['dns', 'not a domain', '--data', data])
   assert.equal(bad.code, 1)
 })
 
@@ -127,8 +106,10 @@ void test('postern dns check: ok / missing / wrong per record, exit 1', async (t
     },
   })
   t.after(() => dns.close())
-  const out = await run(['dns', 'check', 'example.org', '--data', data], {
-    POSTERN_DNS_SERVERS: dns.address,
+  const out = await runPostern(['dns', 'check', 'example.org', '--data', data], {
+    env: {
+      POSTERN_DNS_SERVERS: dns.address,
+    },
   })
   assert.equal(out.code, 1, out.stdout + out.stderr)
   const status = (name: string, type: string): string | undefined =>

@@ -4,42 +4,17 @@
 // record (served by a DNS server on loopback) asks for one.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { loadConfig } from '../../src/config/load.ts'
 import { openStore } from '../../src/store/open-store.ts'
 import { aggregateReportXml } from '../../src/dmarc-report/aggregate-xml.ts'
 import type { AggregateReport } from '../../src/dmarc-report/report-model.ts'
+import { runPostern } from '../harness/postern-process.ts'
 import { startDnsServer } from '../harness/dns-server.ts'
 import { SmtpTranscript, startTestServer } from '../harness/smtp-transcript.ts'
-
-const root = fileURLToPath(new URL('../..', import.meta.url))
-const nodeBin = path.join(root, 'node_modules', '.bin', 'node')
-const mainTs = path.join(root, 'src', 'cli', 'main.ts')
-
-function run(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const clean = Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => !k.startsWith('POSTERN_')),
-    )
-    const child = spawn(nodeBin, [mainTs, ...args], { cwd: root, env: { ...clean, ...env } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
 
 const REPORT: AggregateReport = {
   orgName: 'receiver.example',
@@ -127,7 +102,7 @@ void test('postern dmarc reports lists them; send-reports queues ours', async (t
   const data = path.join(parent, 'data')
   assert.equal(
     (
-      await run([
+      await runPostern([
         'init',
         '--data',
         data,
@@ -139,7 +114,7 @@ void test('postern dmarc reports lists them; send-reports queues ours', async (t
     ).code,
     0,
   )
-  const empty = await run(['dmarc', 'reports', '--data', data])
+  const empty = await runPostern(['dmarc', 'reports', '--data', data])
   assert.equal(empty.stdout, 'no DMARC reports received\n')
   const config = loadConfig({ dataDir: data, env: {} })
   const store = openStore({ path: config.store.path })
@@ -159,7 +134,7 @@ void test('postern dmarc reports lists them; send-reports queues ours', async (t
     reasons: [],
   })
   await store.close()
-  const listed = await run(['dmarc', 'reports', '--data', data])
+  const listed = await runPostern(['dmarc', 'reports', '--data', data])
   assert.equal(listed.code, 0, listed.stderr)
   assert.match(
     listed.stdout,
@@ -176,14 +151,19 @@ void test('postern dmarc reports lists them; send-reports queues ours', async (t
   })
   t.after(() => dns.close())
   const env = { POSTERN_DNS_SERVERS: dns.address }
-  const sent = await run(['dmarc', 'send-reports', '--date', '2026-11-27', '--data', data], env)
+  const sent = await runPostern(['dmarc', 'send-reports', '--date', '2026-11-27', '--data', data], {
+    env,
+  })
   assert.equal(sent.code, 0, sent.stderr)
   assert.match(
     sent.stdout,
     /^sender\.example: queued report sender\.example\.1795737600 \(1 records\) to agg@sender\.example$/m,
   )
-  const again = await run(['dmarc', 'send-reports', '--date', '2026-11-27', '--data', data], env)
+  const again = await runPostern(
+    ['dmarc', 'send-reports', '--date', '2026-11-27', '--data', data],
+    { env },
+  )
   assert.match(again.stdout, /^sender\.example: already sent for 2026-11-27$/m)
-  const bad = await run(['dmarc', 'send-reports', '--date', '2026-13-01', '--data', data])
+  const bad = await runPostern(['dmarc', 'send-reports', '--date', '2026-13-01', '--data', data])
   assert.equal(bad.code, 1)
 })

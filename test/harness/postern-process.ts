@@ -119,7 +119,13 @@ export async function runPostern(
 ): Promise<CliResult> {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, POSTERN_LOG_LEVEL: 'warn', ...FIXED_PORT_LISTENERS_OFF, ...opts.env },
+    env: {
+      ...process.env,
+      POSTERN_LOG_LEVEL: 'warn',
+      // Only a server listens; other commands read the configured listeners as they are.
+      ...(args[0] === 'serve' ? FIXED_PORT_LISTENERS_OFF : {}),
+      ...opts.env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let stdout = ''
