@@ -4,6 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startScriptedSmtpServer } from '../../test/harness/scripted-smtp-server.ts'
 import { request, world } from '../../test/harness/transport-world.ts'
+import { isSlowDownReply } from './smtp-transport.ts'
 
 test('delivered: envelope, body (dot-stuffed on the wire), outcome per recipient', async (t) => {
   const w = await world(t)
@@ -363,4 +364,18 @@ test('a server that answers garbage is skipped like a broken connection', async 
   )
   assert.ok(out.log.some((l) => l.includes('protocol: not an SMTP reply')))
   assert.equal(w.servers[1]?.messages.length, 1)
+})
+
+test('isSlowDownReply: rate limits and 4.7.x slow the domain down, greylisting does not', () => {
+  const cases: [{ code: number; enhanced?: string; text: string }, boolean][] = [
+    [{ code: 421, enhanced: '4.7.0', text: 'too fast, slow down' }, true],
+    [{ code: 450, enhanced: '4.7.1', text: 'try again later' }, true],
+    [{ code: 451, text: 'rate limit exceeded' }, true],
+    [{ code: 451, enhanced: '4.7.1', text: 'Greylisted, see https://example.test/grey' }, false],
+    [{ code: 450, enhanced: '4.2.0', text: 'Recipient address rejected: Greylisted' }, false],
+    [{ code: 451, enhanced: '4.7.1', text: 'Please try again later (graylisting)' }, false],
+    [{ code: 451, enhanced: '4.3.0', text: 'temporary local problem' }, false],
+    [{ code: 550, enhanced: '5.7.1', text: 'rate limit' }, false],
+  ]
+  for (const [reply, want] of cases) assert.equal(isSlowDownReply(reply), want, reply.text)
 })

@@ -90,10 +90,15 @@ export const DEFAULT_TIMEOUTS: OutboundTimeouts = {
   dataEndMs: 600_000,
 }
 
-/** 421, a 4.7.x enhanced code, or a 4xx that talks about rates: the remote wants less. */
+/**
+ * 421, a 4.7.x enhanced code, or a 4xx that talks about rates: the remote wants less. A
+ * greylisting deferral (RFC 6647 2.1: a 4xx, usually 451 4.7.1, for one sender and recipient)
+ * is not: the domain as a whole is not asking us to slow down, so only that recipient waits.
+ */
 export function isSlowDownReply(reply: { code: number; enhanced?: string; text: string }): boolean {
   if (reply.code === C421ServiceUnavailable) return true
   if (reply.code < 400 || reply.code >= 500) return false
+  if (/gr[ae]y.?list/i.test(reply.text)) return false
   if (reply.enhanced?.startsWith('4.7.') === true) return true
   return /rate.?limit|too many|slow down|throttl/i.test(reply.text)
 }
