@@ -14,7 +14,9 @@ const USERS = Array.from({ length: 4 }, (_, i) => `crash${i}@${LOCAL}`)
 const LOOPS = 8
 const KILLS = 10
 const BODY_END = 'END-OF-BODY'
-const TOTAL_BUDGET_MS = 50_000
+// A restart costs ~1 s on a quiet machine and over 10 s on a loaded one: the budget is for a
+// broken server, not a speed claim.
+const TOTAL_BUDGET_MS = 200_000
 
 /** Read through a call so that TypeScript does not narrow it across awaits. */
 const isRunning = (state: LoadState): boolean => state.running
@@ -65,7 +67,7 @@ async function clientLoop(srv: PosternProcess, loop: number, state: LoadState): 
   }
 }
 
-test('SIGKILL under load loses no acknowledged message', { timeout: 90_000 }, async (t) => {
+test('SIGKILL under load loses no acknowledged message', { timeout: 300_000 }, async (t) => {
   const started = Date.now()
   const srv = await startPosternProcess({
     domain: LOCAL,
