@@ -131,62 +131,90 @@ function isProminent(line: string, start: number, end: number): boolean {
   if (before.trim() === '') return true // the address starts the line
   if (/from[:=]?$|sender:?$|envelope-from$|mail from:?$|id$/.test(before)) return false
   if (LABELS.some((l) => before.endsWith(l))) return true
-  return /^>?:\s*$/.test(after) || /^>?:/.test(after)
+  // "addr: reason"; Sendmail's "<addr>... reason" error lines.
+  return /^>?:/.test(after) || /^>?\.\.\./.test(line.slice(end, end + 4))
 }
 
 interface Hit {
   address: string
   line: number
+  start: number
   end: number
 }
 
-function hitsOf(lines: string[], excluded: Set<string>, onlyProminent: boolean): Hit[] {
+/**
+ * The recipient addresses of the report, first mention each; `mentions` receives the line of
+ * every mention (repeats too): a block about one recipient ends where another recipient is
+ * named, even again (a report that lists the failures twice, in two languages or two formats).
+ */
+function hitsOf(
+  lines: string[],
+  excluded: Set<string>,
+  onlyProminent: boolean,
+  mentions: Hit[] = [],
+): Hit[] {
   const hits: Hit[] = []
   const seen = new Set<string>()
   for (let i = 0; i < lines.length && hits.length < MAX_RECIPIENTS; i++) {
     const line = lines[i] ?? ''
     if (!line.includes('@')) continue
     for (const a of findAddresses(line, 20)) {
-      if (seen.has(a.address) || isExcluded(a.address, excluded)) continue
+      if (isExcluded(a.address, excluded)) continue
       if (onlyProminent && !isProminent(line, a.start, a.end)) continue
+      const hit = { address: a.address, line: i, start: a.start, end: a.end }
+      if (mentions.length < MAX_LINES) mentions.push(hit)
+      if (seen.has(a.address)) continue
       seen.add(a.address)
-      hits.push({ address: a.address, line: i, end: a.end })
+      hits.push(hit)
     }
   }
   return hits
 }
 
 function blockText(lines: string[], hit: Hit, stop: number): string {
-  const first = (lines[hit.line] ?? '').slice(hit.end).replace(/^[>:\s]+/, '')
+  const line = lines[hit.line] ?? ''
+  // "SMTP:RCPT host 192.0.2.8: 553 5.3.0 <a@b>... No such user": the reply starts before it.
+  const before = line.slice(Math.max(0, hit.start - 200), hit.start).replace(/[<"'(\s]+$/, '')
+  const replyBefore = /\b[45]\d\d[ -]/.exec(before)
+  const after = line.slice(hit.end).replace(/^[>:\s]+/, '')
+  const first = replyBefore === null ? after : `${before.slice(replyBefore.index)} ${after}`
   const rest = lines.slice(hit.line + 1, Math.min(stop, hit.line + 1 + MAX_BLOCK_LINES))
   return oneLine([first, ...rest].join('\n'))
 }
 
 /**
  * Recipients and their diagnostics from a report text. `failed` are addresses the message
- * names as failed (Exim's X-Failed-Recipients): when given, only they are looked for.
+ * names as failed (Exim's X-Failed-Recipients): when given, only they are looked for. Without
+ * `onlyProminent`, a report that names nobody prominently gives its first address.
  */
 export function scanReport(
   report: string,
-  options: { excluded: Set<string>; failed: string[] },
+  options: { excluded: Set<string>; failed: string[]; onlyProminent?: boolean },
 ): TextRecipient[] {
   const lines = report.split('\n', MAX_LINES)
   let hits: Hit[]
+  let mentions: Hit[] = []
   if (options.failed.length > 0) {
-    hits = hitsOf(lines, new Set(), false).filter((h) => options.failed.includes(h.address))
+    hits = hitsOf(lines, new Set(), false, mentions).filter((h) =>
+      options.failed.includes(h.address),
+    )
+    mentions = mentions.filter((h) => options.failed.includes(h.address))
     for (const addr of options.failed) {
-      if (!hits.some((h) => h.address === addr)) hits.push({ address: addr, line: -1, end: 0 })
+      if (!hits.some((h) => h.address === addr))
+        hits.push({ address: addr, line: -1, start: 0, end: 0 })
     }
   } else {
-    hits = hitsOf(lines, options.excluded, true)
-    if (hits.length === 0) hits = hitsOf(lines, options.excluded, false).slice(0, 1)
+    hits = hitsOf(lines, options.excluded, true, mentions)
+    if (hits.length === 0 && options.onlyProminent !== true) {
+      hits = hitsOf(lines, options.excluded, false).slice(0, 1)
+    }
   }
-  const placed = hits.filter((h) => h.line >= 0).sort((a, b) => a.line - b.line)
+  const placed = [...hits.filter((h) => h.line >= 0), ...mentions].sort((a, b) => a.line - b.line)
   const whole = oneLine(report)
   return hits.map((hit) => {
-    const next = placed.find((h) => h.line > hit.line)
-    const diagnostic =
-      hit.line < 0 ? whole : blockText(lines, hit, next === undefined ? lines.length : next.line)
+    // The block ends where another recipient is named (a repeat of this one may quote it).
+    const next = placed.find((h) => h.line > hit.line && h.address !== hit.address)?.line
+    const diagnostic = hit.line < 0 ? whole : blockText(lines, hit, next ?? lines.length)
     return {
       recipient: hit.address,
       diagnostic,
@@ -247,7 +275,11 @@ export function looksLikeBounce(fields: readonly HeaderField[], report: string):
     /\b[45]\.\d{1,3}\.\d{1,3}\b|user unknown|invalid user|not be delivered|could not deliver|undeliver/.test(
       text,
     )
-  if (fromDaemon && quotesFailure) return true
+  // RFC 5321 4.5.5: notifications are sent with a null reverse-path; so are auto-replies
+  // (RFC 3834 3.1.5), which say so with "Auto-Submitted: auto-replied" (RFC 3834 5.1).
+  const autoReplied = /^\s*auto-replied/i.test(fieldValue(fields, 'auto-submitted') ?? '')
+  const nullPath = returnPath === '<>' && !autoReplied
+  if ((fromDaemon || nullPath) && quotesFailure) return true
   return (
     isBounceSubject &&
     /(could not|couldn't|was not|unable to|cannot) (be )?deliver|permanent|fatal error|delivery (to|has) failed/.test(

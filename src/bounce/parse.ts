@@ -33,6 +33,7 @@ import {
   type TextRecipient,
 } from './non-standard.ts'
 import {
+  causeOfExpiry,
   classifyReason,
   commandFromText,
   isHardBounce,
@@ -173,6 +174,11 @@ function parseDsn(p: Parsed): ParsedBounce | undefined {
   )
   let ds = parseDeliveryStatus(part === undefined ? '' : partText(p.raw, part))
   if (ds.recipients.length === 0) {
+    // The fields quoted in the human-readable text (Amazon WorkMail's "Technical report:"),
+    // read once its transfer encoding is undone.
+    ds = parseDeliveryStatus(findEmbeddedDeliveryStatus(p.body))
+  }
+  if (ds.recipients.length === 0) {
     // A report whose MIME structure is broken: look for the fields in the text itself.
     const whole = p.raw.toString('utf8', p.root.bodyStart, p.root.bodyStart + MAX_PART_CHARS)
     ds = parseDeliveryStatus(findEmbeddedDeliveryStatus(whole))
@@ -180,10 +186,12 @@ function parseDsn(p: Parsed): ParsedBounce | undefined {
   if (ds.recipients.length === 0) return undefined
   const { report } = p
   const fromText = scanReport(report, { excluded: new Set(), failed: [] })
-  const replyLines = ds.recipients.length === 1 ? replyLinesOf(report) : ''
+  // With one recipient, the human-readable part is about it (RFC 3464 2: the first part).
+  const single = ds.recipients.length === 1
+  const about = { replyLines: single ? replyLinesOf(report) : '', report: single ? report : '' }
   const out: ParsedBounce = {
     kind: 'dsn',
-    recipients: ds.recipients.map((r) => dsnRecipient(r, fromText, replyLines)),
+    recipients: ds.recipients.map((r) => dsnRecipient(r, fromText, about)),
     ...describeOriginal(originalFields(p.raw, p.root, p)),
   }
   if (ds.envelopeId !== '') out.envelopeId = ds.envelopeId
@@ -206,22 +214,28 @@ function replyLinesOf(report: string): string {
 function dsnRecipient(
   r: DsnRecipient,
   fromText: TextRecipient[],
-  replyLines: string,
+  about: { replyLines: string; report: string },
 ): BounceRecipient {
   // No Diagnostic-Code: the comment of the Status field, the reply quoted in the
-  // human-readable part, or the lines about this recipient there.
+  // human-readable part, the lines about this recipient there, or that whole part when the
+  // report has only this recipient (whose Final-Recipient may not even be an address) and
+  // the status names no cause (RFC 3463 3.1: X.Y.0 is "other or undefined").
+  const vagueStatus = r.status === '' || r.status.endsWith('.0')
   const diagnostic =
     [
       r.diagnostic,
-      replyLines,
+      about.replyLines,
       r.statusText,
       fromText.find((t) => t.recipient === r.recipient)?.diagnostic ?? '',
+      vagueStatus ? oneLine(about.report) : '',
     ].find((d) => d !== '') ?? ''
   const fromDiag = statusFromText(diagnostic)
   // RFC 3464 2.3.4: the Status field is the reporting MTA's summary; the code the remote
   // server gave in its reply (same class) is more precise and wins.
-  const status =
-    r.status === '' || fromDiag.startsWith(r.status.charAt(0)) ? fromDiag || r.status : r.status
+  const status = causeOfExpiry(
+    r.status === '' || fromDiag.startsWith(r.status.charAt(0)) ? fromDiag || r.status : r.status,
+    diagnostic,
+  )
   const action = ACTIONS.has(r.action) ? (r.action as BounceRecipient['action']) : ''
   // The command the reply answered: Postfix says it in the human-readable part only.
   const textBlock = fromText.find((t) => t.recipient === r.recipient)?.diagnostic ?? ''
@@ -301,7 +315,11 @@ function parseNonStandard(p: Parsed, report: string): ParsedBounce | undefined {
   const failed = findAddresses(fieldValue(p.fields, 'x-failed-recipients') ?? '', 100).map(
     (a) => a.address,
   )
-  const found = scanReport(report, { excluded: excludedAddresses(p.fields, originalFrom), failed })
+  let found = scanReport(report, { excluded: excludedAddresses(p.fields, originalFrom), failed })
+  if (found.length === 0) {
+    // Mail to oneself: the only recipient the report names is the sender (the bounce's To).
+    found = scanReport(report, { excluded: new Set(), failed, onlyProminent: true }).slice(0, 1)
+  }
   if (found.length === 0) {
     const to = findAddresses(fieldValue(orig, 'to') ?? '', 1)[0]?.address
     if (to === undefined) return undefined

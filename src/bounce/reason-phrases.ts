@@ -32,6 +32,7 @@ export const PHRASES: readonly Rule[] = [
       'mailbox full',
       'mailbox is full',
       'mailbox has exceeded',
+      "recipient's mailbox exceeded",
       'mailbox size limit',
       'mailbox quota',
       'over quota',
@@ -126,6 +127,11 @@ export const PHRASES: readonly Rule[] = [
       'no mail accepted',
       'indicated no smtp service',
       'null mx',
+      'system not accepting network messages', // RFC 3463 3.4: X.3.2
+      // RFC 5321 5.1: no MX and no address record either: the domain receives no mail.
+      "couldn't find a mail exchanger or ip address",
+      'no mx record found for domain',
+      'no mx found for domain',
     ],
   ],
   [
@@ -181,9 +187,27 @@ export const PHRASES: readonly Rule[] = [
       'rejected due to domain',
     ],
   ],
+  // The recipient's own filter refused the message: the mailbox exists (not a hard bounce).
+  [
+    'filtered',
+    [
+      // KDDI (au) answers "550 : User unknown", with no address, when the recipient's domain
+      // filter refuses the message after DATA; a real unknown user gets "550 <addr>: ...".
+      /\b[45]\d\d ?: ?:? ?user unknown/,
+      'refused due to recipient preferences', // Facebook
+      'user refuses to receive this mail',
+      'recipient id refuse to receive mail',
+      'message rejected due to user rules',
+      'you have been blocked by the recipient',
+      'recipient is only accepting mail from specific email addresses',
+      'has restricted sms e-mail',
+    ],
+  ],
   [
     'userunknown',
     [
+      // Microsoft 365 directory-based edge blocking: the recipient is not in the directory.
+      'recipient address rejected: access denied',
       'user unknown',
       'unknown user',
       'user not found',
@@ -379,6 +403,10 @@ export const PHRASES: readonly Rule[] = [
       'from address',
       'sender domain',
       'permission to post',
+      'is not a registered gateway user', // a gateway that relays only for its own senders
+      // Google Groups refuses a post (no such group, or no permission to post) with a notice
+      // in the poster's language that always links to its help pages.
+      'groups.google.com/support',
     ],
   ],
   ['hostunknown', ['host or domain name not found', 'find a mail exchanger']],
@@ -398,6 +426,7 @@ export const PHRASES: readonly Rule[] = [
       'authentication required',
       'must authenticate',
       'requires authentication',
+      'turn on smtp authentication',
       'not authenticated',
     ],
   ],
@@ -518,9 +547,9 @@ export const PHRASES: readonly Rule[] = [
       'configuration error',
       'temporarily unavailable',
       'service unavailable',
-      'system not accepting',
       'unable to deliver',
       'mail system problem',
+      'queue file write error', // Postfix cleanup(8) could not store the message
     ],
   ],
   ['mailererror', ['exit code', 'command died', 'exited with', 'mailer error', 'pipe to']],
@@ -543,6 +572,9 @@ export const PHRASES: readonly Rule[] = [
  * the sender.
  */
 export const WEAK_PHRASES: readonly Rule[] = [
+  // RFC 7504 3: 521 "host does not accept mail", 556 "domain does not accept mail" (some
+  // servers also answer 521 to clients they block, and say so: a strong phrase then wins).
+  ['notaccept', [/(?:^|[^\d.])5(?:21|56)[ -]/]],
   ['userunknown', [/(?<!sender )address rejected/, 'recipient rejected']],
   ['rejected', ['rejected']],
   ['blocked', ['not permitted', 'denied']],

@@ -72,6 +72,9 @@ const BY_STATUS: Readonly<Record<string, string>> = {
   '7.27': 'notaccept', // RFC 7505 4.2: sender address has null MX
 }
 
+/** Reasons that judge the message content. */
+const CONTENT_REASONS = new Set(['spamdetected', 'virusdetected', 'contenterror', 'filtered'])
+
 /** Reasons meaning the recipient address itself is gone (a hard bounce, suppress it). */
 const HARD_REASONS = new Set(['userunknown', 'hostunknown', 'hasmoved'])
 
@@ -82,6 +85,11 @@ function phraseReason(text: string, rules: readonly Rule[] = PHRASES): string | 
     }
   }
   return undefined
+}
+
+/** RFC 3463 3.2: an addressing status (X.1.Y) says the address itself is bad. */
+function isAddressStatus(status: string): boolean {
+  return subjectDetail(status).startsWith('1.')
 }
 
 /** RFC 3463 2: the "subject.detail" part of a status code, '' when malformed. */
@@ -96,6 +104,8 @@ function subjectDetail(status: string): string {
  */
 export function commandFromText(text: string): string {
   const head = text.slice(0, MAX_TEXT)
+  const fromTranscript = transcriptCommand(head)
+  if (fromTranscript !== '') return fromTranscript
   const m =
     /(?:in reply to (?:end of )?|after (?:end of )?|did not like our |smtp command:? *)(data|rcpt|mail from|ehlo|helo|initial connection|connect)\b/i.exec(
       head,
@@ -106,6 +116,36 @@ export function commandFromText(text: string): string {
   return word.split(' ')[0]?.toUpperCase() ?? ''
 }
 
+/** Most ">>> command" / "<<< reply" steps of a transcript looked at. */
+const MAX_TRANSCRIPT_STEPS = 50
+
+/**
+ * Sendmail's "Transcript of session follows" (">>> RCPT To:<a@b>" then "<<< 550 ..."; Postfix
+ * writes "In: RCPT TO:<a@b>" then "Out: 550 ..." in its smtpd transcripts), qmail's
+ * "most progress was RCPT TO response" and the like: the last command sent before the first
+ * failure reply (RFC 5321 4.2: 4yz or 5yz); '' when the text holds no such transcript.
+ * RFC 2920 3.1: with PIPELINING, Sendmail shows only ">>> DATA" for the RCPT TO...DATA group
+ * and the replies come in command order; when a second failure reply follows the first, the
+ * first answered a pipelined RCPT TO and the last one DATA ("554 no valid recipients").
+ */
+function transcriptCommand(head: string): string {
+  const step =
+    /(?:>>>|\bin:|most progress was|smtp:)\s*(data|rcpt|mail|ehlo|helo)\b|(?:<<<|\bout:)\s*[45]\d\d/gi
+  let last = ''
+  for (let i = 0; i < MAX_TRANSCRIPT_STEPS; i++) {
+    const m = step.exec(head)
+    if (m === null) return ''
+    if (m[1] === undefined) {
+      if (last !== 'DATA') return last
+      const after = /(?:<<<|\bout:)\s*[45]\d\d|>>>|\bin:/i.exec(head.slice(step.lastIndex))
+      return after !== null && /^(<|out)/i.test(after[0]) ? 'RCPT' : last
+    }
+    last = m[1].toUpperCase()
+    if (!/^(>|in:)/i.test(m[0])) return last // "most progress was X", "SMTP:X": no reply follows
+  }
+  return ''
+}
+
 /** Classify a failure into a reason name. */
 export function classifyReason(input: ReasonInput): string {
   const { status, action } = input
@@ -114,13 +154,21 @@ export function classifyReason(input: ReasonInput): string {
   const command = (input.command ?? commandFromText(text)).toUpperCase()
   const fromText = text === '' ? undefined : phraseReason(text)
   // A "no such user" answer to the message content (after DATA) is a content filter's verdict.
-  if (fromText === 'userunknown' && command === 'DATA') return 'filtered'
+  // RFC 3463 3.2: unless the status says the address is bad (X.1.Y), or the server is one that
+  // refuses unknown accounts only at the end of DATA (Yahoo: "554 delivery error: dd This user
+  // doesn't have a yahoo.com account").
+  const unknownAtData = isAddressStatus(status) || text.includes('delivery error: dd ')
+  if (fromText === 'userunknown' && command === 'DATA' && !unknownAtData) return 'filtered'
   // RFC 3463 3.3, 3.8: a mailbox status (X.2.Y) or a policy status (X.7.Y) says the mailbox
   // is there; "user unknown" with it is a filter's answer, not a missing address
   // (Only when the reply does not say it answered RCPT TO.)
   if (fromText === 'userunknown' && command === '' && /^[45]\.[27]\./.test(status)) {
     return 'filtered'
   }
+  // RFC 5321 3.1, 4.1.1.1: refused at the greeting or at EHLO/HELO, before any message was
+  // sent: the verdict is about the client (its address, its name), not about content.
+  const beforeMail = command === 'CONN' || command === 'EHLO' || command === 'HELO'
+  if (beforeMail && fromText !== undefined && CONTENT_REASONS.has(fromText)) return 'blocked'
   // A name that does not resolve *for now* (4.x.x) is a network problem, not a missing host.
   if (fromText === 'hostunknown' && status.startsWith('4.')) return 'networkerror'
   if (fromText !== undefined) return fromText
@@ -141,22 +189,62 @@ export function classifyReason(input: ReasonInput): string {
 /** Whether a failure is a hard bounce: the address does not exist. */
 export function isHardBounce(reason: string, status: string): boolean {
   if (HARD_REASONS.has(reason)) return true
-  return reason === 'notaccept' && status.startsWith('5.') // RFC 7505: a null MX domain
+  // RFC 7505: a null MX domain (or none at all), unless the failure was only temporary.
+  return reason === 'notaccept' && !status.startsWith('4.')
 }
 
-/** RFC 3463 2: the first "class.subject.detail" code in a text, '' when none. */
+/**
+ * RFC 3463 2: the first "class.subject.detail" code in a text, '' when none. A failure code
+ * (class 4 or 5) wins over a success code (class 2) met before it: a transcript quotes the
+ * replies that went well ("250 2.1.5 Ok") before the one that failed ("451 4.3.0 ...").
+ */
 export function statusFromText(text: string): string {
   const head = text.slice(0, MAX_TEXT)
-  // The code right after a reply code ("550 5.2.2", "550-'5.2.2") is the remote server's own.
-  const afterReply = /(?:^|[^\d.])[245]\d\d[ -]['"#]?([245]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/.exec(
-    head,
-  )
-  const m = afterReply ?? /(?:^|[^\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/.exec(head)
+  return firstStatus(head, '45') || firstStatus(head, '2')
+}
+
+// The code right after a reply code ("550 5.2.2", "550-'5.2.2") is the remote server's own.
+const STATUS_AFTER_REPLY = {
+  '45': /(?:^|[^\d.])[45]\d\d[ -]['"#]?([45]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/,
+  '2': /(?:^|[^\d.])2\d\d[ -]['"#]?(2\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/,
+}
+const STATUS_ANYWHERE = {
+  '45': /(?:^|[^\d.])([45]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/,
+  '2': /(?:^|[^\d.])(2\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/,
+}
+
+function firstStatus(head: string, classes: '45' | '2'): string {
+  const m = STATUS_AFTER_REPLY[classes].exec(head) ?? STATUS_ANYWHERE[classes].exec(head)
   return m?.[1] ?? ''
 }
 
-/** RFC 5321 4.2: the first three-digit 4yz/5yz (or 2yz) reply code in a text, '' when none. */
+/**
+ * RFC 3463 3.5: X.4.7 "delivery time expired" only says that the retries ran out; when the
+ * text also quotes the last error met ("554 4.4.7 Message expired: unable to deliver in 840
+ * minutes.<421 4.4.2 Connection timed out>"), that error's status, of the same class, is the
+ * more precise one. Other statuses are returned as they are.
+ */
+export function causeOfExpiry(status: string, text: string): string {
+  if (subjectDetail(status) !== '4.7') return status
+  const codes = text
+    .slice(0, MAX_TEXT)
+    .matchAll(/(?:^|[^\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/g)
+  for (const m of codes) {
+    const code = m[1] ?? ''
+    if (code.charAt(0) === status.charAt(0) && subjectDetail(code) !== '4.7') return code
+  }
+  return status
+}
+
+/**
+ * RFC 5321 4.2: the first three-digit 4yz/5yz reply code in a text (the first 2yz one when
+ * there is no failure, as in a delivery report), '' when none.
+ */
 export function replyCodeFromText(text: string): string {
-  const m = /(?:^|[^\d.#-])([245][0-5]\d)(?=[ -]|$)/.exec(text.slice(0, MAX_TEXT))
+  const head = text.slice(0, MAX_TEXT)
+  const m = FAILURE_REPLY.exec(head) ?? SUCCESS_REPLY.exec(head)
   return m?.[1] ?? ''
 }
+
+const FAILURE_REPLY = /(?:^|[^\d.#-])([45][0-5]\d)(?=[ -]|$)/
+const SUCCESS_REPLY = /(?:^|[^\d.#-])(2[0-5]\d)(?=[ -]|$)/

@@ -4,9 +4,12 @@
 // coarse groups (SOURCE.md: hard vs soft, userunknown, mailboxfull, hostunknown, expired,
 // blocked-or-rejected, spam, vacation, feedback...). A file agrees when it gives as many
 // recipients as expected and each one has the same mapped reason, the same hard/soft verdict
-// and, where Sisimai gives an RFC 3463 one (not its private X.0.9xx codes), the same status. Standard formats (rfc3464-*, rfc3834-*,
-// arf-*) must agree on 90%; the score of the rest (lhost-*, rhost-*) is printed and held
-// above a floor. Set BOUNCE_CONFORMANCE_VERBOSE=1 to list the disagreements.
+// and, where Sisimai gives an RFC 3463 one (not its private X.0.9xx codes), the same status.
+// Standard formats (rfc3464-*, rfc3834-*, arf-*) must agree on 90% (the floor is set a little
+// under what we reach, and each standard-format disagreement must be explained in
+// KNOWN_STANDARD); the score of the rest (lhost-*, rhost-*) is printed and held above a floor.
+// A file is read as a mailbox, as Sisimai does: a few hold several bounces in mbox form.
+// Set BOUNCE_CONFORMANCE_VERBOSE=1 to list the disagreements.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -68,6 +71,32 @@ const GROUPS: Readonly<Record<string, string>> = {
   delivered: 'delivered',
 }
 
+/**
+ * The standard-format files we knowingly disagree on, and why: Sisimai conventions we do not
+ * follow (two of them would turn a real "no such user" answer into a soft bounce).
+ */
+const KNOWN_STANDARD: Readonly<Record<string, string>> = {
+  'rfc3464-01.eml':
+    'Sisimai gives two results for the one Final-Recipient and takes "mailboxfull" from the ' +
+    'human-readable text ("Not enough disk space"); the DSN says Status 5.1.1 and ' +
+    '"550 5.1.1 ... User Unknown": we say userunknown, once.',
+  'rfc3464-35.eml':
+    'recipient 3, "Status: 5.0.0" with "550 user unknown": Sisimai calls any "user unknown" ' +
+    'that is neither X.1.1 nor known to answer RCPT TO "filtered"; we say userunknown.',
+  'rfc3464-42.eml':
+    '"Status: 5.0.0" with "The email account that you tried to reach does not exist" ' +
+    "(Gmail's unknown-account reply): same Sisimai convention, filtered; we say userunknown.",
+}
+
+// The largest groups of lhost-*/rhost-* disagreements left (BOUNCE_CONFORMANCE_VERBOSE=1):
+// - "user unknown" with no status and no known command (mcafee, x1, x2, postfix-07, zoho...):
+//   Sisimai's "filtered" convention above; we keep userunknown (hard).
+// - reasons that Sisimai's per-MTA decoders set from a vendor error table (exchange2003,
+//   interscanmss, notes, franceptt "LPN007_426", messagelabs, mimecast, nttdocomo, fml).
+// - qmail/Sendmail retries given up: Sisimai takes the last error (networkerror, systemerror,
+//   blocked) for some and "expired" for others with the same wording.
+// - Sendmail V5 transcripts mixing several recipients' replies in one block (v5sendmail-*).
+
 function group(reason: string): string {
   return GROUPS[reason] ?? `?${reason}`
 }
@@ -100,7 +129,13 @@ function emptyScore(): Score {
   }
 }
 
-function scoreFile(score: Score, name: string, exp: Expected[], got: ParsedBounce | undefined) {
+/** Score one file; true when it agrees. */
+function scoreFile(
+  score: Score,
+  name: string,
+  exp: Expected[],
+  got: ParsedBounce | undefined,
+): boolean {
   const rs = got?.recipients ?? []
   score.files++
   let ok = rs.length === exp.length
@@ -135,6 +170,7 @@ function scoreFile(score: Score, name: string, exp: Expected[], got: ParsedBounc
   else if (VERBOSE && !name.endsWith('(again)')) {
     console.log(`DIFF ${name}: ${rs.length}/${exp.length} recipients; ${notes.join(' | ')}`)
   }
+  return ok
 }
 
 function pct(n: number, d: number): string {
@@ -154,6 +190,28 @@ function bsd(name: string): Buffer {
   return readFileSync(join(ROOT, 'maildir', 'bsd', name))
 }
 
+/** The messages of an mbox text: split before each "From " separator line. */
+function mboxMessages(text: string): string[] {
+  return text
+    .split(/\n(?=From [^\n]*\n)/)
+    .filter((m) => m.trim() !== '')
+    .map((m) => m.replace(/^From [^\n]*\n/, ''))
+}
+
+/**
+ * A corpus file as Sisimai reads it: a mailbox. Most hold one message; a few are mbox files
+ * with several bounces (each "From " line starts one), whose recipients are listed in order.
+ */
+function parseFile(raw: Buffer): ParsedBounce | undefined {
+  const text = raw.toString('latin1')
+  if (!text.startsWith('From ')) return parseBounce(raw)
+  const parsed = mboxMessages(text).map((m) => parseBounce(Buffer.from(m, 'latin1')))
+  const found = parsed.filter((p): p is ParsedBounce => p !== undefined)
+  const first = found[0]
+  if (first === undefined || found.length === 1) return first
+  return { ...first, recipients: found.flatMap((p) => p.recipients) }
+}
+
 test('sisimai set of emails: agreement per category', { skip: SKIP }, () => {
   const expected = JSON.parse(readFileSync(join(ROOT, 'expected.json'), 'utf8')) as Record<
     string,
@@ -161,11 +219,13 @@ test('sisimai set of emails: agreement per category', { skip: SKIP }, () => {
   >
   const standard = emptyScore()
   const rest = emptyScore()
+  const standardDiffs: string[] = []
   const byPrefix = new Map<string, Score>()
   for (const [name, exp] of Object.entries(expected)) {
-    const got = parseBounce(bsd(name))
+    const got = parseFile(bsd(name))
     const isStandard = /^(rfc3464|rfc3834|arf)-/.test(name)
-    scoreFile(isStandard ? standard : rest, name, exp, got)
+    const agrees = scoreFile(isStandard ? standard : rest, name, exp, got)
+    if (isStandard && !agrees) standardDiffs.push(name)
     const prefix = /^(rfc3464|rfc3834|arf|lhost|rhost)/.exec(name)?.[1] ?? 'other'
     const s = byPrefix.get(prefix) ?? emptyScore()
     byPrefix.set(prefix, s)
@@ -174,8 +234,14 @@ test('sisimai set of emails: agreement per category', { skip: SKIP }, () => {
   console.log(describe('standard (rfc3464, rfc3834, arf)', standard))
   console.log(describe('non-standard (lhost, rhost)', rest))
   for (const [prefix, s] of byPrefix) console.log(describe(`  ${prefix}`, s))
-  assert.ok(standard.agree >= 0.9 * standard.files, describe('standard', standard))
-  assert.ok(rest.agree >= 0.77 * rest.files, describe('non-standard', rest))
+  for (const name of standardDiffs) {
+    console.log(`standard disagreement ${name}: ${KNOWN_STANDARD[name] ?? 'NEW (not explained)'}`)
+  }
+  // Reached: 47/50 (94.0%) and 473/540 (87.6%); the floors leave a small margin.
+  assert.ok(standard.agree >= 0.92 * standard.files, describe('standard', standard))
+  assert.ok(rest.agree >= 0.85 * rest.files, describe('non-standard', rest))
+  const unexplained = standardDiffs.filter((n) => KNOWN_STANDARD[n] === undefined)
+  assert.deepEqual(unexplained, [], 'standard-format disagreements without an explanation')
 })
 
 test(
@@ -228,13 +294,9 @@ test('sisimai set of emails: CRLF and CR-only variants give the LF result', { sk
 
 test('sisimai set of emails: mbox files split into bounces', { skip: SKIP }, () => {
   for (const name of ['mbox-0', 'mbox-1']) {
-    const text = readFileSync(join(ROOT, 'mailbox', name)).toString('latin1')
-    const messages = text.split(/\n(?=From [^\n]*\n)/).filter((m) => m.trim() !== '')
+    const messages = mboxMessages(readFileSync(join(ROOT, 'mailbox', name)).toString('latin1'))
     let found = 0
-    for (const m of messages) {
-      const body = m.replace(/^From [^\n]*\n/, '')
-      if (parseBounce(Buffer.from(body, 'latin1')) !== undefined) found++
-    }
+    for (const m of messages) if (parseBounce(Buffer.from(m, 'latin1')) !== undefined) found++
     console.log(`${name}: ${found}/${messages.length} messages found as bounces`)
     assert.ok(found >= messages.length * 0.9, name)
   }
