@@ -15,6 +15,7 @@ import { ReportScheduler } from '../dmarc-report/report-scheduler.ts'
 import type { ForwardingDeps } from '../smtp-server/pipeline/forward.ts'
 import type { MtaStsOptions } from '../http/mta-sts.ts'
 import { dkimKeyFiles } from './init.ts'
+import type { GeneratedMailSigner } from '../dkim-sign/generated-mail-signer.ts'
 
 export interface DmarcServices {
   srs?: Srs
@@ -32,6 +33,8 @@ export function createDmarcServices(opts: {
   resolver: DnsResolver
   clock: () => number
   logger: Logger
+  /** DKIM-signs the aggregate report mail (app/generated-mail-dkim.ts). */
+  signer?: GeneratedMailSigner
 }): DmarcServices {
   const { config, store, clock } = opts
   const srs = config.srs.enabled
@@ -65,6 +68,7 @@ export function createDmarcServices(opts: {
       orgName: d.org_name,
       fromAddress: d.report_from,
       logger: opts.logger,
+      ...(opts.signer === undefined ? {} : { signer: opts.signer }),
     }),
     prune: (before) => store.emailAuth.pruneEvaluations(before),
     clock,

@@ -19,6 +19,7 @@ import { createSpamService } from '../spam/service.ts'
 import { createSpamLearning, type SpamLearning } from './spam-learning.ts'
 import { createDmarcServices, type DmarcServices } from './dmarc-services.ts'
 import { networkMatcher } from './network-matcher.ts'
+import { createGeneratedMailSigner } from './generated-mail-dkim.ts'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 export interface MailServicesOptions {
@@ -60,8 +61,24 @@ export function buildMailServices(opts: MailServicesOptions): MailServices {
   finalizers.push(() => {
     spamService.close()
   })
+  // DSNs and DMARC reports are DKIM-signed like submitted mail (the From domain's keys).
+  const generatedSigner = createGeneratedMailSigner({
+    config,
+    dataDir,
+    store,
+    clock,
+    logger: logger.child({ proto: 'dkim' }),
+  })
   // SRS + ARC on forwarding, daily DMARC aggregate reports, the MTA-STS policy (HTTP).
-  const dmarc = createDmarcServices({ config, dataDir, store, resolver, clock, logger })
+  const dmarc = createDmarcServices({
+    config,
+    dataDir,
+    store,
+    resolver,
+    clock,
+    logger,
+    signer: generatedSigner,
+  })
   dmarc.start()
   closers.push(() => dmarc.stop())
   // One router for the listeners and the queue: SRS addresses of forwarded mail reverse to the
@@ -90,6 +107,7 @@ export function buildMailServices(opts: MailServicesOptions): MailServices {
     clock,
     logger: logger.child({ proto: 'queue' }),
     metrics,
+    dsnSigner: generatedSigner,
     // Deliveries and bounces of submitted mail feed the outbound sender score.
     ...(senderScore === undefined
       ? {}

@@ -8,6 +8,7 @@
 import type { HeaderField } from '../mail/header-fields.ts'
 import { walkParts, type MimePart } from '../mail/mime-tree.ts'
 import { headerFieldsOf, partText } from './message-text.ts'
+import { isGlobalHeaders } from './global-headers.ts'
 
 /** Longest HTML report turned into text. */
 const MAX_HTML_CHARS = 100_000
@@ -73,7 +74,7 @@ export function originalFields(
 ): HeaderField[] {
   const message = findPart(root, (x) => x.depth > 0 && x.message !== null)
   if (message?.message != null) return message.message.fields
-  const headers = findPart(root, (x) => isType(x, 'text', ['rfc822-headers']))
+  const headers = findPart(root, (x) => isType(x, 'text', ['rfc822-headers']) || isGlobalHeaders(x))
   if (headers !== undefined) return headerFieldsOf(partText(raw, headers))
   // A non-standard bounce: the copy follows the report text.
   const rest = text.body.slice(text.report.length)

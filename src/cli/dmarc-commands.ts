@@ -5,6 +5,7 @@ import type { Command } from 'commander'
 import { loadConfig, resolveDataDir } from '../config/load.ts'
 import { createNetworkResolver } from '../dns/resolver.ts'
 import { DAY_MS, previousUtcDay, ReportSender } from '../dmarc-report/report-sender.ts'
+import { createGeneratedMailSigner } from '../app/generated-mail-dkim.ts'
 import { CliError } from './cli-error.ts'
 import { withStore, type DataOption } from './with-store.ts'
 
@@ -65,6 +66,8 @@ export function addDmarcCommands(program: Command): void {
           hostname: config.hostname,
           orgName: config.dmarc.org_name,
           fromAddress: config.dmarc.report_from,
+          // Signed like the scheduler's reports (the From domain's DKIM keys in DIR/dkim/).
+          signer: createGeneratedMailSigner({ config, dataDir, store, clock: Date.now }),
         }).sendDay(dayStart),
       )
       const day = new Date(dayStart).toISOString().slice(0, 10)

@@ -15,6 +15,11 @@ import { extractReportXml } from './report-attachment.ts'
 import { parseAggregateReport } from './report-parser.ts'
 import { checkExternalDestination, parseRua } from './rua.ts'
 import { nextRunAt, ReportScheduler } from './report-scheduler.ts'
+import { verifyWithMailauth, writeDkimKeysInTempDir } from '../../test/harness/dkim-check.ts'
+import { dkimKeyFiles } from '../app/init.ts'
+import { DkimKeyStore } from '../dkim-sign/dkim-keys.ts'
+import { DkimSigner } from '../dkim-sign/dkim-signer.ts'
+import { GeneratedMailSigner } from '../dkim-sign/generated-mail-signer.ts'
 
 const DAY = Date.UTC(2026, 10, 27)
 
@@ -191,4 +196,55 @@ void test('scheduler: next run time, and a run sends yesterday and prunes', asyn
   await scheduler.runOnce()
   assert.deepEqual(calls, ['send 2026-11-26', 'prune 2026-11-13'])
   await scheduler.stop()
+})
+
+void test('report mail is DKIM-signed for its From domain; an unknown From domain stays unsigned', async (t) => {
+  const { store, dbPath } = await setUp(t)
+  const keys = writeDkimKeysInTempDir(['postern.test'])
+  t.after(() => {
+    keys.remove()
+  })
+  const signer = new GeneratedMailSigner({
+    signer: new DkimSigner({
+      keys: new DkimKeyStore({
+        keyFiles: (domain) => dkimKeyFiles({ dataDir: keys.dataDir, domain, selector: 'postern' }),
+        clock: () => DAY,
+      }),
+    }),
+    isLocalDomain: async (d) => (await store.domains.get(d)) !== undefined,
+    clock: () => DAY,
+  })
+  const reports = staticResolver({
+    '_dmarc.one.example': { TXT: [['v=DMARC1; p=reject; rua=mailto:dmarc@one.example']] },
+    '_dmarc.two.example': { TXT: [['v=DMARC1; p=reject; rua=mailto:dmarc@two.example']] },
+  })
+  const sendFor = async (policyDomain: string, fromAddress: string): Promise<Buffer> => {
+    await store.emailAuth.recordEvaluation(evaluation(policyDomain, DAY + 1000))
+    const sender = new ReportSender({
+      store,
+      resolver: reports,
+      clock: () => DAY + 86_400_000 + 3_600_000,
+      hostname: 'mx.postern.test',
+      orgName: '',
+      fromAddress,
+      signer,
+    })
+    const outcomes = await sender.sendDay(DAY)
+    assert.equal(outcomes.find((o) => o.domain === policyDomain)?.kind, 'sent')
+    const queued = queuedTo(dbPath).find((q) => q.address === `dmarc@${policyDomain}`)
+    assert.ok(queued)
+    return queued.data
+  }
+  // The default From (dmarc-reports@<first local domain>) is signed with that domain's keys.
+  const signed = await sendFor('one.example', '')
+  assert.match(signed.toString(), /^DKIM-Signature:[^]*d=postern\.test;/)
+  assert.deepEqual(await verifyWithMailauth(signed, keys.records), [
+    ['rsa-sha256', 'pass'],
+    ['ed25519-sha256', 'pass'],
+  ])
+  assert.ok(extractReportXml(signed)[0], 'the signed report still carries its XML')
+  const unsigned = await sendFor('two.example', 'DMARC <reports@unknown.example>')
+  assert.doesNotMatch(unsigned.toString(), /DKIM-Signature/i)
+  const envelope = queuedTo(dbPath).find((q) => q.address === 'dmarc@two.example')
+  assert.equal(envelope?.mailFrom, 'reports@unknown.example')
 })

@@ -3,7 +3,9 @@
 // rua= mailto: destinations that pass the external-destination check (7.1) and whose size
 // limit the report fits, builds the report (aggregate.ts, aggregate-xml.ts), and queues one
 // message to them through store.accept (the outbound queue sends it). A domain already
-// reported for that day is skipped, so running twice (scheduler and CLI) sends once.
+// reported for that day is skipped, so running twice (scheduler and CLI) sends once. The
+// report mail is DKIM-signed for its From domain (RFC 6376; the generated-mail signer picks the
+// domain's key or its closest local parent's), so it passes DMARC where the domain has p=reject.
 import { parseDmarcRecord } from '../email-auth/dmarc.ts'
 import { isDnsNotFound, type DnsResolver } from '../dns/resolver.ts'
 import type { Store } from '../store/types.ts'
@@ -14,6 +16,7 @@ import { aggregateReportXml } from './aggregate-xml.ts'
 import { buildReportMail } from './report-mail.ts'
 import { checkExternalDestination, parseRua, type ReportDestination } from './rua.ts'
 import type { PolicyPublished } from './report-model.ts'
+import { addressDomain, type GeneratedMailSigner } from '../dkim-sign/generated-mail-signer.ts'
 
 export const DAY_MS = 86_400_000
 
@@ -28,6 +31,8 @@ export interface ReportSenderOptions {
   /** The From of report mail; dmarc-reports@<first local domain or hostname> when ''. */
   fromAddress: string
   logger?: Logger
+  /** DKIM-signs the report mail for its From domain; absent: sent unsigned. */
+  signer?: Pick<GeneratedMailSigner, 'signGenerated'>
 }
 
 export type DomainOutcome =
@@ -86,18 +91,19 @@ export class ReportSender {
       return { domain, kind: 'skipped', reason: 'no usable rua= mailto: destination' }
     }
     const reportId = `${domain}.${begin}`
+    const from = await this.#from()
     const report = buildAggregateReport({
       evaluations,
       policy: policyPublished(domain, record),
       orgName: this.#opts.orgName === '' ? this.#opts.hostname : this.#opts.orgName,
-      email: await this.#from(),
+      email: from,
       reportId,
       begin,
       end,
     })
     const mail = buildReportMail({
       xml: aggregateReportXml(report),
-      from: await this.#from(),
+      from,
       to: destinations.map((d) => d.address),
       receiver: this.#opts.hostname,
       policyDomain: domain,
@@ -106,21 +112,22 @@ export class ReportSender {
       end,
       now: this.#opts.clock(),
     })
+    const signer = this.#opts.signer
+    const raw =
+      signer === undefined ? mail.raw : await signer.signGenerated(mail.raw, addressDomain(from))
     // RFC 7489 6.2: a destination's "!size" limit: too large a report is not sent there.
-    const fitting = destinations.filter(
-      (d) => d.maxBytes === undefined || mail.raw.length <= d.maxBytes,
-    )
+    const fitting = destinations.filter((d) => d.maxBytes === undefined || raw.length <= d.maxBytes)
     if (fitting.length === 0) {
       return {
         domain,
         kind: 'skipped',
-        reason: `report of ${mail.raw.length} bytes over every size limit`,
+        reason: `report of ${raw.length} bytes over every size limit`,
       }
     }
     await this.#opts.store.accept({
-      raw: mail.raw,
+      raw,
       receivedAt: this.#opts.clock(),
-      mailFrom: await this.#from(),
+      mailFrom: addressOf(from),
       local: [],
       remote: fitting.map((d) => ({ address: d.address })),
     })
@@ -172,6 +179,11 @@ export class ReportSender {
     const [first] = await this.#opts.store.domains.list()
     return `dmarc-reports@${first?.name ?? this.#opts.hostname}`
   }
+}
+
+/** The bare address of a From value: "Name <a@b>" gives a@b (the envelope sender). */
+function addressOf(from: string): string {
+  return /<([^<>]*)>/.exec(from)?.[1]?.trim() ?? from
 }
 
 function policyPublished(

@@ -7,8 +7,10 @@ import {
   composeDsn,
   deliveryStatusBody,
   headerBlock,
+  isInternationalDsn,
   rfc5322Date,
   type DsnInput,
+  type DsnRecipientReport,
 } from './compose-dsn.ts'
 
 const original = Buffer.from(
@@ -127,4 +129,96 @@ test('DSN: the project bounce parser reads it back (recipient, status, original 
   assert.equal(r.status, '5.1.1')
   assert.equal(r.action, 'failed')
   assert.equal(r.hard, true)
+})
+
+const utf8Original = Buffer.from(
+  'From: jürgen@a.test\r\nTo: 用户@例子.test\r\nSubject: Grüße\r\nMessage-ID: <orig-u@a.test>\r\n' +
+    '\r\nthe body line\r\n',
+)
+
+const utf8Input = (over: Partial<DsnInput> = {}): DsnInput =>
+  input({
+    to: 'jürgen@a.test',
+    recipients: [
+      {
+        finalRecipient: '用户@例子.test',
+        action: 'failed',
+        status: '5.1.1',
+        remoteMta: 'mx.b.test',
+        diagnostic: '550 5.1.1 用户不存在',
+      },
+    ],
+    original: utf8Original,
+    international: true,
+    ...over,
+  })
+
+const typeOf = (p: { contentType: { type: string; subtype: string } }): string =>
+  `${p.contentType.type}/${p.contentType.subtype}`
+
+test('RFC 6533: global-delivery-status with utf-8 addresses and the original as message/global', () => {
+  const raw = composeDsn(utf8Input())
+  const root = parseMimeTree(raw).root
+  assert.equal(typeOf(root), 'multipart/report')
+  assert.equal(paramValue(root.contentType.params, 'report-type'), 'global-delivery-status')
+  assert.equal(headerValue(root, 'to'), '<jürgen@a.test>')
+  assert.deepEqual(root.children.map(typeOf), [
+    'text/plain',
+    'message/global-delivery-status',
+    'message/global',
+  ])
+  const [human, status, returned] = root.children
+  assert.ok(human && status && returned)
+  assert.match(raw.subarray(human.bodyStart, human.bodyEnd).toString(), /<用户@例子\.test>/)
+  const blocks = raw.subarray(status.bodyStart, status.bodyEnd).toString().split('\r\n\r\n')
+  assert.equal(fields(blocks[0] ?? '').get('reporting-mta'), 'dns; mx.a.test')
+  const rcpt = fields(blocks[1] ?? '')
+  assert.equal(rcpt.get('final-recipient'), 'utf-8; 用户@例子.test') // RFC 6533 3
+  assert.equal(rcpt.get('diagnostic-code'), 'smtp; 550 5.1.1 用户不存在')
+  // The returned message is parsed as a nested message (RFC 6532 3.7), UTF-8 header intact.
+  assert.ok(returned.message)
+  assert.equal(headerValue(returned.message, 'message-id'), '<orig-u@a.test>')
+  assert.equal(headerValue(returned.message, 'subject'), 'Grüße')
+  for (const part of [status, returned])
+    assert.equal(headerValue(part, 'content-transfer-encoding'), '8bit')
+})
+
+test('RFC 6533: RET=HDRS returns message/global-headers without the body', () => {
+  const raw = composeDsn(utf8Input({ returnContent: 'headers' }))
+  const last = parseMimeTree(raw).root.children[2]
+  assert.ok(last)
+  assert.equal(typeOf(last), 'message/global-headers')
+  assert.match(raw.subarray(last.bodyStart, last.bodyEnd).toString(), /Subject: Grüße/)
+  assert.doesNotMatch(raw.toString(), /the body line/)
+})
+
+test('RFC 6533 form without the flag: a UTF-8 address or header still asks for it', () => {
+  const ascii = input()
+  assert.equal(isInternationalDsn(ascii), false)
+  assert.equal(isInternationalDsn({ ...ascii, to: 'jürgen@a.test' }), true)
+  const rcpt = { ...ascii.recipients[0], finalRecipient: 'dörte@b.test' } as DsnRecipientReport
+  assert.equal(isInternationalDsn({ ...ascii, recipients: [rcpt] }), true)
+  assert.equal(isInternationalDsn({ ...ascii, original: utf8Original }), true)
+  // A UTF-8 body under an ASCII header (8BITMIME) is no reason: message/rfc822 holds it.
+  const body8 = Buffer.from('Subject: hi\r\n\r\nGrüße\r\n')
+  assert.equal(isInternationalDsn({ ...ascii, original: body8 }), false)
+  // ASCII mail keeps exactly the RFC 3464 form.
+  assert.doesNotMatch(composeDsn(ascii).toString(), /global|utf-8;|Content-Transfer-Encoding/)
+})
+
+test('RFC 6533: the bounce parser reads the global form back (whole message and header only)', () => {
+  for (const returnContent of ['full', 'headers'] as const) {
+    const raw = composeDsn(utf8Input({ returnContent, envid: 'ENV-U' }))
+    const parsed = parseBounce(raw)
+    assert.ok(parsed)
+    assert.equal(parsed.kind, 'dsn')
+    assert.equal(parsed.envelopeId, 'ENV-U')
+    assert.equal(parsed.originalMessageId, '<orig-u@a.test>', returnContent)
+    const r = parsed.recipients[0]
+    assert.ok(r)
+    assert.equal(r.recipient, '用户@例子.test')
+    assert.equal(r.status, '5.1.1')
+    assert.equal(r.action, 'failed')
+    assert.equal(r.hard, true)
+  }
 })

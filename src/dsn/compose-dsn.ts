@@ -3,6 +3,12 @@
 // which obsoletes RFC 3462) with report-type=delivery-status: a human-readable part, the
 // machine-readable message/delivery-status part, and the original message (message/rfc822) or
 // its header only (text/rfc822-headers) as RET asks (RFC 3461 4.3). Pure: no store, no clock.
+//
+// Internationalized mail (RFC 6533) — an original that needed SMTPUTF8, a non-ASCII address, or
+// UTF-8 in the original's header (RFC 6532) — gets the global form instead: report-type
+// global-delivery-status, a message/global-delivery-status part whose non-ASCII addresses use
+// the "utf-8" address type, and the original as message/global or its header as
+// message/global-headers. ASCII mail keeps the RFC 3464 form unchanged.
 
 import { randomBytes } from 'node:crypto'
 
@@ -42,6 +48,25 @@ export interface DsnInput {
   original: Buffer
   /** 'full': the whole message; 'headers': its header block only. */
   returnContent: 'full' | 'headers'
+  /**
+   * RFC 6533: compose the global (internationalized) form. Also chosen whenever an address or
+   * the original's header is not ASCII (see isInternationalDsn).
+   */
+  international?: boolean
+}
+
+const NON_ASCII = /[^\p{ASCII}]/u
+
+/**
+ * Whether the DSN must take the RFC 6533 form: the caller says the original needed SMTPUTF8,
+ * or an address it reports on or returns to is not ASCII (RFC 6531 3.3), or the original's
+ * header carries UTF-8 (RFC 6532 3.2), which message/rfc822 and text/rfc822-headers cannot hold.
+ */
+export function isInternationalDsn(input: DsnInput): boolean {
+  if (input.international === true || NON_ASCII.test(input.to)) return true
+  const addresses = input.recipients.flatMap((r) => [r.finalRecipient, r.originalRecipient ?? ''])
+  if (addresses.some((a) => NON_ASCII.test(a))) return true
+  return headerBlock(input.original).some((byte) => byte > 0x7f)
 }
 
 /** RFC 5322 3.3 date-time in UTC ("Sat, 28 Nov 2026 05:11:28 +0000"). */
@@ -90,12 +115,18 @@ function humanText(input: DsnInput): string {
   return lines.join('\r\n') + '\r\n'
 }
 
+/** RFC 6533 3: a non-ASCII address has the "utf-8" address type (global form only). */
+function addressType(address: string): string {
+  return NON_ASCII.test(address) ? 'utf-8' : 'rfc822'
+}
+
 function recipientFields(r: DsnRecipientReport): string[] {
   const f: string[] = []
   // RFC 3464 2.3.1: Original-Recipient carries the ORCPT address-type and address as given.
   if (r.originalRecipient !== undefined)
     f.push(`Original-Recipient: ${oneLine(r.originalRecipient)}`)
-  f.push(`Final-Recipient: rfc822; ${oneLine(r.finalRecipient)}`) // RFC 3464 2.3.2
+  const final = oneLine(r.finalRecipient)
+  f.push(`Final-Recipient: ${addressType(final)}; ${final}`) // RFC 3464 2.3.2, RFC 6533 3
   f.push(`Action: ${r.action}`) // RFC 3464 2.3.3
   f.push(`Status: ${r.status}`) // RFC 3464 2.3.4
   if (r.remoteMta !== undefined) f.push(`Remote-MTA: dns; ${oneLine(r.remoteMta)}`) // 2.3.5
@@ -116,10 +147,38 @@ export function deliveryStatusBody(input: DsnInput): string {
   return blocks.map((b) => b.join('\r\n') + '\r\n').join('\r\n')
 }
 
+/** The media types of the report's parts: RFC 3464 / RFC 6522, or RFC 6533's global ones. */
+interface ReportTypes {
+  reportType: string
+  status: string
+  returned: string
+  /** RFC 6532 3.7: UTF-8 content travels as 8bit; no field in the ASCII form. */
+  encoding: string
+}
+
+function reportTypes(input: DsnInput): ReportTypes {
+  const isHeadersOnly = input.returnContent === 'headers'
+  if (!isInternationalDsn(input)) {
+    return {
+      reportType: 'delivery-status',
+      status: 'message/delivery-status',
+      returned: isHeadersOnly ? 'text/rfc822-headers' : 'message/rfc822',
+      encoding: '',
+    }
+  }
+  return {
+    reportType: 'global-delivery-status', // RFC 6522 3: the subtype of the second part
+    status: 'message/global-delivery-status', // RFC 6533 4
+    returned: isHeadersOnly ? 'message/global-headers' : 'message/global', // RFC 6533 4
+    encoding: 'Content-Transfer-Encoding: 8bit\r\n',
+  }
+}
+
 /** Composes the whole DSN message, CRLF line ends, ready for store.accept. */
 export function composeDsn(input: DsnInput): Buffer {
   const boundary = `=_postern-dsn-${randomBytes(12).toString('hex')}`
   const messageId = `<dsn-${randomBytes(10).toString('hex')}@${input.reportingMta}>`
+  const types = reportTypes(input)
   const header = [
     `From: Mail Delivery System <MAILER-DAEMON@${input.reportingMta}>`,
     `To: <${oneLine(input.to)}>`,
@@ -129,17 +188,17 @@ export function composeDsn(input: DsnInput): Buffer {
     'Auto-Submitted: auto-replied', // RFC 3834 5: never answered automatically
     'MIME-Version: 1.0',
     // RFC 6522 3: multipart/report with the report-type of the second part.
-    `Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary="${boundary}"`,
+    `Content-Type: multipart/report; report-type=${types.reportType};\r\n\tboundary="${boundary}"`,
   ].join('\r\n')
   const isHeadersOnly = input.returnContent === 'headers'
   const returned = isHeadersOnly ? headerBlock(input.original) : input.original
   const parts = [
     `${header}\r\n\r\nThis is a MIME-encapsulated delivery status notification.\r\n`,
-    `--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+    `--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n${types.encoding}` +
       `Content-Description: Notification\r\n\r\n${humanText(input)}`,
-    `--${boundary}\r\nContent-Type: message/delivery-status\r\n` +
+    `--${boundary}\r\nContent-Type: ${types.status}\r\n${types.encoding}` +
       `Content-Description: Delivery report\r\n\r\n${deliveryStatusBody(input)}`,
-    `--${boundary}\r\nContent-Type: ${isHeadersOnly ? 'text/rfc822-headers' : 'message/rfc822'}\r\n` +
+    `--${boundary}\r\nContent-Type: ${types.returned}\r\n${types.encoding}` +
       `Content-Description: ${isHeadersOnly ? 'Undelivered message headers' : 'Undelivered message'}` +
       '\r\n\r\n',
   ]

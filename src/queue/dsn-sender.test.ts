@@ -5,6 +5,16 @@ import { Srs } from '../srs/srs.ts'
 import type { AcceptInput, AcceptResult, Domain } from '../store/types.ts'
 import type { QueuedMessage } from '../store/types-outbound.ts'
 import { DsnSender } from './dsn-sender.ts'
+import {
+  verifyWithMailauth,
+  writeDkimKeysInTempDir,
+  type DkimRecords,
+} from '../../test/harness/dkim-check.ts'
+import { dkimKeyFiles } from '../app/init.ts'
+import { DkimKeyStore } from '../dkim-sign/dkim-keys.ts'
+import { DkimSigner } from '../dkim-sign/dkim-signer.ts'
+import { GeneratedMailSigner } from '../dkim-sign/generated-mail-signer.ts'
+import { parseBounce } from '../bounce/parse.ts'
 
 const NOW = Date.UTC(2026, 10, 28, 12)
 
@@ -85,4 +95,129 @@ test('a DSN about forwarded mail goes to the original sender behind the SRS addr
     dsn.remote.map((r) => r.address),
     ['carol@origin.test'],
   )
+})
+
+/** A generated-mail signer over fresh keys for `domains` (all local). */
+function signerFor(domains: string[]): {
+  signer: GeneratedMailSigner
+  records: DkimRecords
+  remove: () => void
+} {
+  const keys = writeDkimKeysInTempDir(domains)
+  const signer = new GeneratedMailSigner({
+    signer: new DkimSigner({
+      keys: new DkimKeyStore({
+        keyFiles: (domain) => dkimKeyFiles({ dataDir: keys.dataDir, domain, selector: 'postern' }),
+        clock: () => NOW,
+      }),
+    }),
+    isLocalDomain: (d) => Promise.resolve(domains.includes(d)),
+    clock: () => NOW,
+  })
+  return { signer, records: keys.records, remove: keys.remove }
+}
+
+const FAILED = {
+  finalRecipient: 'dave@far.test',
+  action: 'failed' as const,
+  status: '5.1.1',
+  diagnostic: '550 5.1.1 no such user',
+}
+
+test('a DSN queued for a remote sender is DKIM-signed (hostname under a local domain)', async () => {
+  const { store, accepted } = recordingStore()
+  const keys = signerFor(['fwd.test'])
+  try {
+    const sender = new DsnSender({
+      store,
+      router: new Router({ store, plusSeparator: '+' }),
+      hostname: 'mx.fwd.test',
+      maxFullBytes: 1024 * 1024,
+      clock: () => NOW,
+      signer: keys.signer,
+    })
+    const message = { mailFrom: 'carol@origin.test', createdAt: NOW, smtputf8: false }
+    const result = await sender.send({
+      message: message as QueuedMessage,
+      original: Buffer.from('Subject: hi\r\nMessage-ID: <m1@origin.test>\r\n\r\nbody\r\n'),
+      reports: [FAILED],
+    })
+    assert.equal(result, 'queued')
+    const [dsn] = accepted
+    assert.ok(dsn)
+    assert.equal(dsn.smtputf8, undefined, 'ASCII mail: no SMTPUTF8 needed')
+    assert.match(dsn.raw.toString(), /^DKIM-Signature:[^]*d=fwd\.test;/)
+    assert.deepEqual(await verifyWithMailauth(dsn.raw, keys.records), [
+      ['rsa-sha256', 'pass'],
+      ['ed25519-sha256', 'pass'],
+    ])
+    // The signed DSN is still the RFC 3464 form, and the bounce parser reads it.
+    assert.match(dsn.raw.toString(), /report-type=delivery-status;/)
+    assert.equal(parseBounce(dsn.raw)?.originalMessageId, '<m1@origin.test>')
+  } finally {
+    keys.remove()
+  }
+})
+
+test('a DSN from a host name outside every local domain stays unsigned', async () => {
+  const { store, accepted } = recordingStore()
+  const keys = signerFor(['fwd.test'])
+  try {
+    const sender = new DsnSender({
+      store,
+      router: new Router({ store, plusSeparator: '+' }),
+      hostname: 'mail.unknown.test',
+      maxFullBytes: 1024 * 1024,
+      clock: () => NOW,
+      signer: keys.signer,
+    })
+    const message = { mailFrom: 'carol@origin.test', createdAt: NOW, smtputf8: false }
+    await sender.send({
+      message: message as QueuedMessage,
+      original: Buffer.from('Subject: hi\r\n\r\nbody\r\n'),
+      reports: [FAILED],
+    })
+    const [dsn] = accepted
+    assert.ok(dsn)
+    assert.doesNotMatch(dsn.raw.toString(), /DKIM-Signature/i)
+    assert.match(
+      dsn.raw.toString(),
+      /^From: Mail Delivery System <MAILER-DAEMON@mail\.unknown\.test>/,
+    )
+  } finally {
+    keys.remove()
+  }
+})
+
+test('a DSN about SMTPUTF8 mail takes the RFC 6533 form and is queued needing SMTPUTF8', async () => {
+  const { store, accepted } = recordingStore()
+  const keys = signerFor(['fwd.test'])
+  try {
+    const sender = new DsnSender({
+      store,
+      router: new Router({ store, plusSeparator: '+' }),
+      hostname: 'mx.fwd.test',
+      maxFullBytes: 1024 * 1024,
+      clock: () => NOW,
+      signer: keys.signer,
+    })
+    const message = { mailFrom: 'carol@origin.test', createdAt: NOW, smtputf8: true }
+    await sender.send({
+      message: message as QueuedMessage,
+      original: Buffer.from('Subject: Grüße\r\nMessage-ID: <u1@origin.test>\r\n\r\nbody\r\n'),
+      reports: [{ ...FAILED, finalRecipient: 'dörte@fär.test' }],
+    })
+    const [dsn] = accepted
+    assert.ok(dsn)
+    assert.equal(dsn.smtputf8, true)
+    const text = dsn.raw.toString('utf8')
+    assert.match(text, /report-type=global-delivery-status;/)
+    assert.match(text, /\r\nFinal-Recipient: utf-8; dörte@fär\.test\r\n/)
+    assert.deepEqual(
+      (await verifyWithMailauth(dsn.raw, keys.records)).map(([, r]) => r),
+      ['pass', 'pass'],
+    )
+  } finally {
+    keys.remove()
+  }
 })

@@ -3,8 +3,14 @@
 // delivered straight into the sender's mailbox when the sender is a local account (the router
 // resolves it), else queued like any outbound message. RET=HDRS, or an original above
 // queue.dsn_max_full_bytes, returns only the original's header (RFC 3461 4.3).
+//
+// A DSN about a message that needed SMTPUTF8 (the queue's flag), or with a non-ASCII address or
+// header, takes the RFC 6533 form; when the original needed SMTPUTF8, so does its DSN. Each DSN is
+// DKIM-signed for its From domain (MAILER-DAEMON@hostname) by the generated-mail signer, with
+// the hostname's key or its closest local parent's (RFC 7489 3.1.1 relaxed alignment).
 
 import { composeDsn, type DsnRecipientReport } from '../dsn/compose-dsn.ts'
+import type { GeneratedMailSigner } from '../dkim-sign/generated-mail-signer.ts'
 import type { Router } from '../delivery/router.ts'
 import type { LocalDelivery, RemoteRecipient, Store } from '../store/types.ts'
 import type { QueuedMessage } from '../store/types-outbound.ts'
@@ -18,6 +24,8 @@ export interface DsnSenderOptions {
   clock: () => number
   /** Called after a DSN was queued for a remote sender (wakes the scheduler). */
   onQueued?: () => void
+  /** DKIM-signs the DSN for the hostname's domain; absent: sent unsigned. */
+  signer?: Pick<GeneratedMailSigner, 'signGenerated'>
 }
 
 export type DsnSendResult = 'delivered-locally' | 'queued' | 'no-sender' | 'unknown-local-sender'
@@ -39,7 +47,7 @@ export class DsnSender {
     if (message.mailFrom === '' || input.reports.length === 0) return 'no-sender'
     const now = this.#o.clock()
     const isHeadersOnly = message.ret === 'HDRS' || input.original.length > this.#o.maxFullBytes
-    const raw = composeDsn({
+    const composed = composeDsn({
       reportingMta: this.#o.hostname,
       to: message.mailFrom,
       ...(message.envid === undefined ? {} : { envid: message.envid }),
@@ -48,6 +56,7 @@ export class DsnSender {
       recipients: input.reports,
       original: input.original,
       returnContent: isHeadersOnly ? 'headers' : 'full',
+      international: message.smtputf8, // RFC 6533 4
     })
     const route = await this.#o.router.route(message.mailFrom)
     let local: LocalDelivery[] = []
@@ -62,7 +71,20 @@ export class DsnSender {
     } else {
       remote = [{ address: message.mailFrom, dsn: never }]
     }
-    await this.#o.store.accept({ raw, receivedAt: now, mailFrom: '', local, remote })
+    // From: MAILER-DAEMON@<hostname> (compose-dsn.ts): its domain is the hostname.
+    const raw =
+      this.#o.signer === undefined
+        ? composed
+        : await this.#o.signer.signGenerated(composed, this.#o.hostname)
+    await this.#o.store.accept({
+      raw,
+      receivedAt: now,
+      mailFrom: '',
+      local,
+      remote,
+      // RFC 6531 3.4: a DSN about SMTPUTF8 mail needs SMTPUTF8 from the next hop like it.
+      ...(message.smtputf8 ? { smtputf8: true } : {}),
+    })
     if (remote.length > 0) this.#o.onQueued?.()
     return remote.length > 0 ? 'queued' : 'delivered-locally'
   }

@@ -8,7 +8,7 @@ import type { Transport } from '../outbound/transport.ts'
 import type { Store } from '../store/types.ts'
 import type { Logger } from '../telemetry/logger.ts'
 import type { Metrics } from '../telemetry/metrics.ts'
-import { DsnSender } from './dsn-sender.ts'
+import { DsnSender, type DsnSenderOptions } from './dsn-sender.ts'
 import { createQueueMetrics } from './queue-metrics.ts'
 import { RetryPolicy } from './retry-policy.ts'
 import { QueueRunner, type Timers } from './scheduler.ts'
@@ -28,6 +28,8 @@ export interface QueueServiceOptions {
   metrics?: Pick<Metrics, 'registry'>
   /** Told the final outcome of each recipient of a submitted message (sender score). */
   onOutcome?: (accountId: number, outcome: 'delivered' | 'bounced') => Promise<void>
+  /** DKIM-signs the DSNs (app/generated-mail-dkim.ts); absent: DSNs go out unsigned. */
+  dsnSigner?: DsnSenderOptions['signer']
 }
 
 export interface QueueService {
@@ -70,6 +72,7 @@ export function createQueueService(opts: QueueServiceOptions): QueueService {
     maxFullBytes: c.dsn_max_full_bytes,
     clock: opts.clock,
     onQueued: wake,
+    ...(opts.dsnSigner === undefined ? {} : { signer: opts.dsnSigner }),
   })
   const metrics =
     opts.metrics === undefined

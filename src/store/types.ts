@@ -106,6 +106,8 @@ export interface AcceptInput {
   remoteMailFrom?: string
   /** The authenticated account that submitted the message (submission listeners). */
   submitter?: { accountId: number }
+  /** The queued copy needs SMTPUTF8 even with ASCII addresses (an RFC 6533 DSN of such mail). */
+  smtputf8?: boolean
 }
 
 export interface AcceptResult {

@@ -15,6 +15,8 @@ import type { AggregateReport } from '../../src/dmarc-report/report-model.ts'
 import { runPostern } from '../harness/postern-process.ts'
 import { startDnsServer } from '../harness/dns-server.ts'
 import { SmtpTranscript, startTestServer } from '../harness/smtp-transcript.ts'
+import { dkimRecordsInDataDir, verifyWithMailauth } from '../harness/dkim-check.ts'
+import { DatabaseSync } from 'node:sqlite'
 
 const REPORT: AggregateReport = {
   orgName: 'receiver.example',
@@ -159,6 +161,19 @@ void test('postern dmarc reports lists them; send-reports queues ours', async (t
     sent.stdout,
     /^sender\.example: queued report sender\.example\.1795737600 \(1 records\) to agg@sender\.example$/m,
   )
+  // The queued report is DKIM-signed with the keys init wrote for its From domain (RSA, Ed25519).
+  const db = new DatabaseSync(config.store.path, { readOnly: true })
+  const row = db
+    .prepare('SELECT b.data FROM queue_messages q JOIN message_blobs b ON b.id = q.blob_id')
+    .get() as { data: Uint8Array } | undefined
+  db.close()
+  assert.ok(row)
+  const queued = Buffer.from(row.data)
+  assert.match(queued.toString(), /^From: dmarc-reports@example\.test\r\n/m)
+  assert.deepEqual(await verifyWithMailauth(queued, dkimRecordsInDataDir(data, 'example.test')), [
+    ['rsa-sha256', 'pass'],
+    ['ed25519-sha256', 'pass'],
+  ])
   const again = await runPostern(
     ['dmarc', 'send-reports', '--date', '2026-11-27', '--data', data],
     { env },

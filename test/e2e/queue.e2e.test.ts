@@ -21,6 +21,7 @@ import {
 } from '../harness/scripted-smtp-server.ts'
 import { SmtpClient, makeMessage } from '../harness/smtp-client.ts'
 import { readMailbox } from '../harness/store-reader.ts'
+import { dkimRecordsInDataDir, verifyWithMailauth } from '../harness/dkim-check.ts'
 
 const ALICE = 'alice@a.test'
 const PASSWORD = 'alice secret'
@@ -141,6 +142,13 @@ describe('outbound queue through the SMTP transport', { timeout: 120_000 }, () =
     assert.match(dsn, /Status: 5\.1\.1/)
     assert.match(dsn, /Diagnostic-Code: smtp; 550 5\.1\.1 <ghost@b\.test>: no such user/)
     assert.match(dsn, /Message-ID: <ghost-1@a\.test>/)
+    // From MAILER-DAEMON@mx.a.test: DKIM-signed d=a.test with the keys init wrote.
+    assert.match(dsn, /^DKIM-Signature:[^]*d=a\.test;/)
+    const records = dkimRecordsInDataDir(srv.dataDir, 'a.test')
+    assert.deepEqual(await verifyWithMailauth(Buffer.from(dsn), records), [
+      ['rsa-sha256', 'pass'],
+      ['ed25519-sha256', 'pass'],
+    ])
     const list = await runPostern(['suppression', 'list', '--data', srv.dataDir])
     assert.match(list.stdout, /ghost@b\.test .* no such user\s+550 5\.1\.1/)
     const again = await SmtpClient.connect(submissionPort)

@@ -2,8 +2,8 @@
 // independent verifiers answering from those records: mailauth's and dkimpy's (Debian's
 // python3-dkim, run with /usr/bin/python3).
 import { execFile } from 'node:child_process'
-import { createPublicKey } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createPublicKey, generateKeyPairSync } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -24,6 +24,36 @@ export function dkimRecordFor(privatePem: string | Buffer): string {
     return `v=DKIM1; k=ed25519; p=${der.subarray(der.length - 32).toString('base64')}`
   }
   return `v=DKIM1; k=rsa; p=${der.toString('base64')}`
+}
+
+/**
+ * Writes an RSA and an Ed25519 key per domain into DIR/dkim/ as `init` names them
+ * (<domain>.<selector>.<rsa|ed25519>.pem) in a new temp DIR; returns it and the DNS records.
+ */
+export function writeDkimKeysInTempDir(
+  domains: readonly string[],
+  selector = 'postern',
+): { dataDir: string; records: DkimRecords; remove: () => void } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'postern-dkim-keys-'))
+  mkdirSync(join(dataDir, 'dkim'))
+  const pem = { type: 'pkcs8', format: 'pem' } as const
+  for (const domain of domains) {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export(pem)
+    const ed = generateKeyPairSync('ed25519').privateKey.export(pem)
+    writeFileSync(join(dataDir, 'dkim', `${domain}.${selector}.rsa.pem`), rsa)
+    writeFileSync(join(dataDir, 'dkim', `${domain}.${selector}.ed25519.pem`), ed)
+  }
+  const records: DkimRecords = {}
+  for (const domain of domains) {
+    Object.assign(records, dkimRecordsInDataDir(dataDir, domain, selector))
+  }
+  return {
+    dataDir,
+    records,
+    remove: () => {
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
 }
 
 /** The records of the keys `postern init` / `domain add` wrote for a domain in a data dir. */

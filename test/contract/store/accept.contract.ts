@@ -3,7 +3,7 @@
 
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { MailboxChange, Store } from '../../../src/store/types.ts'
+import type { AcceptInput, MailboxChange, Store } from '../../../src/store/types.ts'
 import { isStoreError } from '../../../src/store/store-error.ts'
 import { acceptInput, addAccounts, rawMessage, withStore, type MakeStore } from './fixture.ts'
 
@@ -120,6 +120,20 @@ export function runAcceptContract(make: MakeStore): void {
         assert.ok(only.queuedId !== null && only.queuedId !== r.queuedId)
         assert.equal((await store.queue.listRecipients()).length, 3)
         assert.ok(await store.messages.body(only.blobId))
+      }))
+
+    void it('the queued message needs SMTPUTF8 for a non-ASCII address or when asked', () =>
+      withStore(make, async ({ store }) => {
+        const queued = async (input: AcceptInput): Promise<boolean | undefined> => {
+          const r = await store.accept(input)
+          return r.queuedId === null ? undefined : (await store.queue.message(r.queuedId))?.smtputf8
+        }
+        const remote = (address: string): AcceptInput['remote'] => [{ address }]
+        assert.equal(await queued(acceptInput([], { remote: remote('z@remote.test') })), false)
+        assert.equal(await queued(acceptInput([], { remote: remote('dörte@remote.test') })), true)
+        // An RFC 6533 DSN of SMTPUTF8 mail to an ASCII sender (src/queue/dsn-sender.ts).
+        const asked = { ...acceptInput([], { remote: remote('z@remote.test') }), smtputf8: true }
+        assert.equal(await queued(asked), true)
       }))
 
     void it('removing an account releases bodies no one else references', () =>

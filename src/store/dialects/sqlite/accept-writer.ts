@@ -157,7 +157,8 @@ export class AcceptWriter {
     const mailFrom = input.remoteMailFrom ?? input.mailFrom
     const addresses = input.remote.map((r) => r.address.trim())
     // RFC 6531 3.4: non-ASCII envelope addresses need SMTPUTF8 from the next hop too.
-    const smtputf8 = [mailFrom, ...addresses].some((a) => NON_ASCII.test(a)) ? 1 : 0
+    const smtputf8 =
+      input.smtputf8 === true || [mailFrom, ...addresses].some((a) => NON_ASCII.test(a)) ? 1 : 0
     const queued = this.#insertQueue.get(
       blobId,
       mailFrom,
