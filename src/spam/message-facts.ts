@@ -96,6 +96,8 @@ function partText(raw: Buffer, part: MimePart): string {
 }
 
 const IDENTITY = new Set(['7bit', '8bit', 'binary'])
+/** The text subtypes people read; other text parts (text/calendar, text/csv...) are data. */
+const PROSE = new Set(['plain', 'html', 'enriched', 'richtext', 'x-aol', 'rfc822-headers'])
 
 /**
  * Every entity depth-first, like walkParts, except inside a message/rfc822 sent with a
@@ -138,6 +140,7 @@ export function messageFacts(input: Buffer): MessageFacts {
     const { type, subtype } = part.contentType
     if (type === 'multipart') return
     if (part.message !== null && IDENTITY.has(part.transferEncoding)) return
+    if (type === 'text' && !PROSE.has(subtype)) return // calendar, vCard, CSV: data, not prose
     if (type === 'text' && part.disposition?.value !== 'attachment') {
       if (budget <= 0) return
       const text = partText(raw, part).slice(0, budget)

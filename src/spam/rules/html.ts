@@ -21,6 +21,32 @@ export interface HtmlScan {
 const MAX_TAGS = 20_000
 const MAX_TAG_CHARS = 4_000
 const MAX_ANCHOR_TEXT = 300
+/** Elements that break a line or a cell: their text never runs on into the next. */
+const BLOCK = new Set([
+  'br',
+  'p',
+  'div',
+  'td',
+  'th',
+  'tr',
+  'li',
+  'ul',
+  'ol',
+  'table',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'hr',
+  'center',
+  'blockquote',
+  'pre',
+  'img',
+  'dt',
+  'dd',
+])
 const VOID = new Set(['br', 'img', 'hr', 'meta', 'link', 'input', 'wbr', 'area', 'base', 'col'])
 
 const ENTITIES: Record<string, string> = {
@@ -129,7 +155,8 @@ export function scanHtml(html: string): HtmlScan {
     const lt = html.indexOf('<', at)
     const chunk = decodeEntities(html.slice(at, lt === -1 ? html.length : lt))
     const top = stack[stack.length - 1]
-    if (skipUntil === undefined && chunk.trim() !== '') {
+    if (skipUntil === undefined && chunk !== '' && chunk.trim() === '') text.push(' ')
+    else if (skipUntil === undefined && chunk !== '') {
       text.push(chunk)
       if (top?.hidden === true) hidden.push(chunk)
       if (anchor !== undefined && anchor.text.length < MAX_ANCHOR_TEXT) anchor.text += chunk
@@ -148,6 +175,7 @@ export function scanHtml(html: string): HtmlScan {
       continue
     }
     if (closing) {
+      if (BLOCK.has(name)) text.push(' ')
       if (name === 'a' && anchor !== undefined) {
         links.push({ href: anchor.href, text: anchor.text.replace(/\s+/g, ' ').trim() })
         anchor = undefined
@@ -162,8 +190,7 @@ export function scanHtml(html: string): HtmlScan {
     }
     const attrs = attributes(tag)
     if (name === 'img') images++
-    if (name === 'br' || name === 'p' || name === 'div' || name === 'td' || name === 'li')
-      text.push(' ')
+    if (BLOCK.has(name)) text.push(' ')
     if (name === 'a' && attrs.has('href')) {
       if (anchor !== undefined) links.push({ href: anchor.href, text: anchor.text.trim() })
       anchor = { href: (attrs.get('href') ?? '').trim(), text: '' }
@@ -175,5 +202,6 @@ export function scanHtml(html: string): HtmlScan {
     if (stack.length < 512) stack.push({ name, hidden: hiddenHere, background })
   }
   if (anchor !== undefined) links.push({ href: anchor.href, text: anchor.text.trim() })
-  return { text: text.join(' '), links, hiddenText: hidden.join(' '), images }
+  // Inline tags and comments join their neighbours as a browser shows them ("V<b>i</b>agra").
+  return { text: text.join(''), links, hiddenText: hidden.join(' '), images }
 }

@@ -1,11 +1,16 @@
-// Every content rule family, run in order over one parse of the message.
+// Every content rule family, run in order over one parse of the message; presentation traits
+// alone are capped below the junk threshold (style-cap.ts).
 import type { SpamHit } from '../signal.ts'
 import { messageFacts, type MessageFacts } from '../message-facts.ts'
 import { attachmentRules } from './attachments.ts'
+import { bulkRules } from './bulk.ts'
 import { gtubeRules } from './gtube.ts'
 import { linkRules } from './links.ts'
+import { phishingRules } from './phishing.ts'
 import { phraseRules } from './phrases.ts'
+import { scamRules } from './scams.ts'
 import { structureRules } from './structure.ts'
+import { styleCap } from './style-cap.ts'
 import type { RuleFamily } from './types.ts'
 
 export const RULE_FAMILIES: readonly { name: string; run: RuleFamily }[] = [
@@ -14,6 +19,9 @@ export const RULE_FAMILIES: readonly { name: string; run: RuleFamily }[] = [
   { name: 'links', run: linkRules },
   { name: 'attachments', run: attachmentRules },
   { name: 'structure', run: structureRules },
+  { name: 'scams', run: scamRules },
+  { name: 'phishing', run: phishingRules },
+  { name: 'bulk', run: bulkRules },
 ]
 
 /** Parses the message and runs every family; a family that throws is reported, not fatal. */
@@ -32,5 +40,7 @@ export function runContentRules(raw: Buffer): { facts: MessageFacts; hits: SpamH
       })
     }
   }
+  const cap = styleCap(hits)
+  if (cap !== undefined) hits.push(cap)
   return { facts, hits }
 }

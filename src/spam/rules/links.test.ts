@@ -84,3 +84,18 @@ test('links to many different domains', () => {
   ).join(' ')
   assert.equal(rules(`<p>${WORDS.repeat(5)}${one}</p>`).includes('URL_MANY_DOMAINS'), false)
 })
+
+test('URL_ENCODED_HOST: a host spelled in %-escapes', () => {
+  const hits = linkRules(
+    messageFacts(
+      buildMessage({
+        html: '<p>Hi there, see <a href="http://%77%77%77.example.net/x">this</a></p>',
+      }),
+    ),
+  ).map((h) => h.rule)
+  assert.ok(hits.includes('URL_ENCODED_HOST'))
+  const plain = linkRules(
+    messageFacts(buildMessage({ text: 'See https://www.example.net/a%20b?q=%41 for details.' })),
+  ).map((h) => h.rule)
+  assert.equal(plain.includes('URL_ENCODED_HOST'), false)
+})

@@ -1,7 +1,8 @@
 // Rule family "links": the URLs of a message (HTML hrefs and bare URLs in the text) and what
 // they hide: IP-literal hosts, URL shorteners (src/spam/data/url-shorteners.txt), anchor text
 // that shows one domain while the href goes to another, credentials-style "user@host" URLs,
-// data: and javascript: links, and mail that is mostly links with little text.
+// data: and javascript: links, hosts written in %-escapes, and mail that is mostly links with
+// little text.
 
 import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
@@ -15,6 +16,8 @@ const MAX_URLS = 500
 const BARE_URL = /\bhttps?:\/\/[^\s<>"'()]{1,2000}/gi
 /** Text in an anchor that names a host: "www.bank.com", "https://bank.com/login". */
 const SHOWN_HOST = /^(?:https?:\/\/)?((?:[a-z0-9-]{1,63}\.)+[a-z]{2,24})(?:[/:?#]\S*)?$/i
+/** A percent-escape in the authority of an http(s) URL. */
+const ENCODED_HOST = /^\s*https?:\/\/[^/?#\s]{0,300}%[0-9a-f]{2}/i
 /** Second-level labels under which registrations happen (co.uk, com.au...). */
 const PUBLIC_SECOND_LEVEL = new Set(['co', 'com', 'net', 'org', 'gov', 'ac', 'edu', 'ne', 'or'])
 
@@ -80,14 +83,27 @@ function parseLink(href: string, text: string): ParsedLink | undefined {
   }
 }
 
+const collected = new WeakMap<MessageFacts, ParsedLink[]>()
+
+/** Every link of the message (HTML hrefs, then bare URLs of the text), parsed once per message. */
 export function collectLinks(facts: MessageFacts): ParsedLink[] {
+  const cached = collected.get(facts)
+  if (cached !== undefined) return cached
   const links: ParsedLink[] = []
   for (const l of facts.links.slice(0, MAX_URLS)) {
     const parsed = parseLink(l.href, l.text)
     if (parsed !== undefined) links.push(parsed)
   }
+  links.push(...bareLinks(facts.plainText))
+  collected.set(facts, links)
+  return links
+}
+
+/** The bare http(s) URLs of a text (at most MAX_URLS). */
+export function bareLinks(text: string): ParsedLink[] {
+  const links: ParsedLink[] = []
   let count = 0
-  for (const m of facts.plainText.matchAll(BARE_URL)) {
+  for (const m of text.matchAll(BARE_URL)) {
     if (++count > MAX_URLS) break
     const parsed = parseLink(m[0].replace(/[.,;:!?]+$/, ''), '')
     if (parsed !== undefined) links.push(parsed)
@@ -121,6 +137,13 @@ export function linkRules(facts: MessageFacts): SpamHit[] {
   if (userinfo !== undefined) {
     hits.push(
       ruleHit('URL_USERINFO', 2.0, `a link hides its host after a user name (${userinfo.host})`),
+    )
+  }
+  // RFC 3986 3.2.2: a registered name may be percent-encoded, which no honest sender needs.
+  const encoded = links.find((l) => ENCODED_HOST.test(l.href))
+  if (encoded !== undefined) {
+    hits.push(
+      ruleHit('URL_ENCODED_HOST', 2.0, `a link spells its host in %-escapes (${encoded.host})`),
     )
   }
   const mismatch = anchorMismatch(links)

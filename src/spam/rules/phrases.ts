@@ -9,10 +9,17 @@ import { readFileSync } from 'node:fs'
 import type { SpamHit } from '../signal.ts'
 import { allText, type MessageFacts } from '../message-facts.ts'
 import { normalizeText, phraseTokens, plainFold } from './normalize.ts'
+import { splitQuoted } from './quoting.ts'
+import { isDiscussionList } from './senders.ts'
 import { ruleHit } from './types.ts'
 
 export const PHRASE_LANGUAGES = ['en', 'de', 'fr', 'es'] as const
 const OBFUSCATED_SCORE = 2.5
+/** What a phrase found only in quoted or forwarded text counts for. */
+const QUOTED_SHARE = 0.5
+/** The wording of a security warning (en, de, fr, es). */
+const NEVER_ASK =
+  /\b(?:never|not) (?:ask|request|send)\b|\bniemals\b|\bjamais\b|\bnunca (?:le |te )?(?:pedir|solicit)/i
 /** Phrase matching reads at most this many characters of text. */
 const MAX_SCAN_CHARS = 200_000
 
@@ -106,31 +113,16 @@ export function phraseRules(facts: MessageFacts, table?: PhraseTable): SpamHit[]
   const normalized = normalizeText(text)
   const found = findPhrases(t, normalized.tokens, normalized.joined)
   if (found.size === 0) return []
+  // In a reply or forward, wording found only in the quoted part counts half (quoting.ts).
+  const split = splitQuoted(facts)
+  let own = found
+  if (split.quoted !== '') {
+    const ownText = normalizeText(`${facts.subject}\n${split.own}`.slice(0, MAX_SCAN_CHARS))
+    own = findPhrases(t, ownText.tokens, ownText.joined)
+  }
+  const hits = categoryHits(t, found, own, NEVER_ASK.test(text), isDiscussionList(facts))
   const plainText = plainFold(text)
-  const byCategory = new Map<string, string[]>()
-  for (const p of found) {
-    const list = byCategory.get(p.category) ?? []
-    if (!list.includes(p.compact)) list.push(p.compact)
-    byCategory.set(p.category, list)
-  }
-  const hits: SpamHit[] = []
-  for (const [name, compacts] of byCategory) {
-    const cat = t.categories.get(name)
-    if (cat === undefined) continue
-    const phrases = [...found].filter((p) => p.category === name).map((p) => p.text)
-    const unique = [...new Set(phrases)].slice(0, 10)
-    const score = Math.min(cat.cap, cat.weight * compacts.length)
-    const quoted = unique
-      .slice(0, 3)
-      .map((p) => `"${p}"`)
-      .join(', ')
-    hits.push(
-      ruleHit(`PHRASE_${name.toUpperCase()}`, round(score), `${cat.reason}: ${quoted}`, {
-        phrases: unique,
-      }),
-    )
-  }
-  const hidden = [...found].filter((p) => !appearsPlainly(plainText, p)).map((p) => p.text)
+  const hidden = [...own].filter((p) => !appearsPlainly(plainText, p)).map((p) => p.text)
   if (hidden.length > 0) {
     const quoted = [...new Set(hidden)]
       .slice(0, 3)
@@ -139,6 +131,48 @@ export function phraseRules(facts: MessageFacts, table?: PhraseTable): SpamHit[]
     hits.push(
       ruleHit('PHRASE_OBFUSCATED', OBFUSCATED_SCORE, `spam wording disguised: ${quoted}`, {
         phrases: [...new Set(hidden)].slice(0, 10),
+      }),
+    )
+  }
+  return hits
+}
+
+/**
+ * One hit per category: its weight per distinct phrase (half for quoted-only), capped. A
+ * security warning ("we will never ask you to verify your account") names the phishing
+ * phrases it warns against: they count half there; so does all wording in a post to a
+ * discussion list, where people discuss and paste what they receive.
+ */
+function categoryHits(
+  t: PhraseTable,
+  found: Set<Phrase>,
+  own: Set<Phrase>,
+  warning: boolean,
+  list: boolean,
+): SpamHit[] {
+  const byCategory = new Map<string, Map<string, number>>()
+  for (const p of found) {
+    const shares = byCategory.get(p.category) ?? new Map<string, number>()
+    const share = own.has(p) ? 1 : QUOTED_SHARE
+    shares.set(p.compact, Math.max(shares.get(p.compact) ?? 0, share))
+    byCategory.set(p.category, shares)
+  }
+  const hits: SpamHit[] = []
+  for (const [name, shares] of byCategory) {
+    const cat = t.categories.get(name)
+    if (cat === undefined) continue
+    const phrases = [...found].filter((p) => p.category === name).map((p) => p.text)
+    const unique = [...new Set(phrases)].slice(0, 10)
+    const factor = (warning && name === 'phishing') || list ? QUOTED_SHARE : 1
+    const sum = factor * [...shares.values()].reduce((a, b) => a + b, 0)
+    const score = Math.min(cat.cap, cat.weight * sum)
+    const quoted = unique
+      .slice(0, 3)
+      .map((p) => `"${p}"`)
+      .join(', ')
+    hits.push(
+      ruleHit(`PHRASE_${name.toUpperCase()}`, round(score), `${cat.reason}: ${quoted}`, {
+        phrases: unique,
       }),
     )
   }

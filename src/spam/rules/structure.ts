@@ -5,12 +5,12 @@
 // address or a brand the address does not belong to, shouting or punctuation-heavy subjects,
 // runs of exclamation marks, and Unicode tricks (invisible characters, mixed scripts).
 
-import { readFileSync } from 'node:fs'
 import { parseAddressList } from '../../mail/address-list.ts'
 import type { SpamHit } from '../signal.ts'
 import { countFields, header, type MessageFacts } from '../message-facts.ts'
 import { registrableDomain } from './links.ts'
-import { countUpTo, fold, INVISIBLE_CHARS } from './normalize.ts'
+import { brandTable } from './brands.ts'
+import { countUpTo, INVISIBLE_CHARS, normalizeText } from './normalize.ts'
 import { ruleHit } from './types.ts'
 
 /** RFC 5322 3.6: fields that may occur at most once. */
@@ -19,7 +19,9 @@ const MIN_HIDDEN_LETTERS = 20
 
 export function structureRules(facts: MessageFacts): SpamHit[] {
   const hits: SpamHit[] = []
-  if (facts.hasHtmlPart && !facts.hasTextPart && facts.htmlText.trim() !== '') {
+  // HTML of text, or of images only, with no text alternative.
+  const htmlContent = facts.htmlText.trim() !== '' || facts.images > 0
+  if (facts.hasHtmlPart && !facts.hasTextPart && htmlContent) {
     hits.push(ruleHit('HTML_ONLY', 0.7, 'HTML without a plain-text alternative'))
   }
   const hiddenLetters = (facts.hiddenText.match(/\p{L}/gu) ?? []).length
@@ -97,17 +99,6 @@ function fromMailboxes(
   return out
 }
 
-let brands: Map<string, string[]> | undefined
-
-function brandTable(): Map<string, string[]> {
-  if (brands !== undefined) return brands
-  const file = JSON.parse(
-    readFileSync(new URL('../data/brands.json', import.meta.url), 'utf8'),
-  ) as { brands: Record<string, string[]> }
-  brands = new Map(Object.entries(file.brands))
-  return brands
-}
-
 /** "PayPal <x@evil.test>" or "support@bank.com <x@evil.test>". */
 function displayNameSpoof(from: string): SpamHit | undefined {
   const box = fromMailboxes(from)[0]
@@ -122,8 +113,9 @@ function displayNameSpoof(from: string): SpamHit | undefined {
       `the sender's name shows an address at ${shownAddress.toLowerCase()} but the mail is from ${domain}`,
     )
   }
-  const name = ` ${fold(box.name).replace(/[^a-z0-9]+/g, ' ')} `
-  for (const [brand, domains] of brandTable()) {
+  // Look-alike letters and digits undone: "ΡауРаl" (Cyrillic) and "PayPa1" read "paypal".
+  const name = ` ${normalizeText(box.name.slice(0, 200)).tokens.join(' ')} `
+  for (const { key: brand, domains } of brandTable()) {
     if (!name.includes(` ${brand} `)) continue
     const own = domains.some((d) => domain === d || domain.endsWith(`.${d}`))
     if (own || site.includes(brand.replace(/ /g, ''))) continue
@@ -250,13 +242,15 @@ const FREEMAIL = new Set([
 function replyToFreemail(facts: MessageFacts): SpamHit | undefined {
   const replyTo = header(facts, 'reply-to')
   if (replyTo === undefined) return undefined
+  // A list that rewrites the poster's From (DMARC) sends replies to the poster: that is honest.
+  if (countFields(facts, 'list-id') > 0 || countFields(facts, 'list-post') > 0) return undefined
   const to = fromMailboxes(replyTo)[0]?.domain?.toLowerCase()
   const from = fromMailboxes(facts.from)[0]?.domain?.toLowerCase()
   if (to === undefined || from === undefined || !FREEMAIL.has(to)) return undefined
   if (registrableDomain(to) === registrableDomain(from)) return undefined
   return ruleHit(
     'REPLYTO_FREEMAIL',
-    1.2,
+    1.5,
     `replies go to a free-mail address at ${to}, not to ${from}`,
   )
 }
