@@ -160,3 +160,29 @@ void test('with syncAfterCommit: nobody hears of a batch before its sync; a fail
     await closed // close() waited for the sync in flight
     assert.deepEqual(told, [1])
   }))
+
+void test('hold() keeps batches queued until release()', () =>
+  withDb(async (db) => {
+    const insert = db.prepare<[number]>('INSERT INTO t (v) VALUES (?)')
+    const gc = new GroupCommitter<number, number>({
+      db,
+      apply: (v) => {
+        insert.run(v)
+        return v
+      },
+    })
+    gc.hold()
+    let settled = false
+    const pending = Promise.all([gc.submit(1), gc.submit(2)]).then((v) => {
+      settled = true
+      return v
+    })
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r))
+    assert.equal(settled, false)
+    assert.equal(gc.commits, 0)
+    assert.deepEqual(rows(db), [])
+    gc.release()
+    assert.deepEqual(await pending, [1, 2])
+    assert.equal(gc.commits, 1)
+    await gc.close()
+  }))

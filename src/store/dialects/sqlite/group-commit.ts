@@ -59,6 +59,7 @@ export class GroupCommitter<Req, Res> {
   #syncsInFlight = 0
   #pending: Pending<Req, Res>[] = []
   #scheduled = false
+  #held = false
   #closed = false
   #idleWaiters: (() => void)[] = []
   #commits = 0
@@ -93,6 +94,20 @@ export class GroupCommitter<Req, Res> {
     })
   }
 
+  /**
+   * Holds new batches (requests queue up) until release(): the WAL checkpointer uses it to
+   * let a checkpoint catch up with the WAL, so that the next commit restarts the WAL file.
+   */
+  hold(): void {
+    this.#held = true
+  }
+
+  release(): void {
+    if (!this.#held) return
+    this.#held = false
+    if (this.#pending.length > 0) this.#schedule()
+  }
+
   /** Refuses new requests and resolves once every queued request is settled. */
   close(): Promise<void> {
     this.#closed = true
@@ -101,10 +116,11 @@ export class GroupCommitter<Req, Res> {
   }
 
   #schedule(): void {
-    if (this.#scheduled) return
+    if (this.#scheduled || this.#held) return
     this.#scheduled = true
     setImmediate(() => {
       this.#scheduled = false
+      if (this.#held) return // release() schedules again
       this.#flush()
       if (this.#pending.length > 0) this.#schedule()
       else if (this.#isIdle()) this.#notifyIdle()

@@ -20,10 +20,11 @@ import { openSqliteDatabase } from './open-sqlite-database.ts'
 import { SqliteAccountRepo } from './account-repo.ts'
 import { SqliteAliasRepo } from './alias-repo.ts'
 import { SqliteDomainRepo } from './domain-repo.ts'
-import { SqliteImapMessageRepo } from './imap-message-repo.ts'
+import { BACKGROUND_BATCH, SqliteImapMessageRepo } from './imap-message-repo.ts'
 import { SqliteMailboxAdmin } from './mailbox-admin.ts'
 import { SearchIndex } from './search-index.ts'
 import { WalSync } from './wal-sync.ts'
+import { WalCheckpointer } from './wal-checkpointer.ts'
 import type { StoreWrite, SubmitWrite, Written } from './store-write.ts'
 import { SqliteQueueRepo } from './queue-repo.ts'
 import { SqliteSuppressionRepo } from './suppression-repo.ts'
@@ -96,6 +97,8 @@ class SqliteStore implements Store {
   #closed = false
   #indexTimer: NodeJS.Timeout | undefined
   readonly #walSync: WalSync
+  /** Checkpoints the WAL from a worker thread, off the event loop (wal-checkpointer.ts). */
+  readonly #checkpointer: WalCheckpointer
 
   constructor(opts: {
     db: Database.Database
@@ -147,13 +150,15 @@ class SqliteStore implements Store {
       maxBatch: opts.maxBatch ?? 256,
       syncAfterCommit: () => opts.walSync.sync(),
       onCommitted: (info) => {
+        this.#checkpointer.afterCommit()
         onCommit?.({ requests: info.requests, seconds: info.seconds })
         this.#emit(info.results.flatMap((r) => r.changes))
       },
     })
+    this.#checkpointer = new WalCheckpointer({ path: db.name, db, gate: this.#committer })
     // Bodies stored before the full-text index existed are indexed in the background (a
     // search catches up first); a store closed meanwhile simply stops it.
-    this.messages.catchUpIndex().catch(() => undefined)
+    this.messages.catchUpIndex(BACKGROUND_BATCH).catch(() => undefined)
   }
 
   /**
@@ -165,7 +170,8 @@ class SqliteStore implements Store {
     if (this.#indexTimer !== undefined || this.#closed) return
     this.#indexTimer = setTimeout(() => {
       this.#indexTimer = undefined
-      this.messages.catchUpIndex().catch(() => undefined) // a store closed meanwhile: stop.
+      // A store closed meanwhile: stop.
+      this.messages.catchUpIndex(BACKGROUND_BATCH).catch(() => undefined)
     }, INDEX_DELAY_MS)
     this.#indexTimer.unref()
   }
@@ -186,6 +192,7 @@ class SqliteStore implements Store {
     if (this.#closed) return
     this.#closed = true
     clearTimeout(this.#indexTimer)
+    await this.#checkpointer.close() // lets held commits go; the worker's connection closes
     await this.#committer.close()
     this.#listeners.clear()
     this.#walSync.close()

@@ -2,6 +2,7 @@
 // the store's group committer, so an explanation is on disk before save() resolves.
 
 import type Database from 'better-sqlite3'
+import type { Statement } from 'better-sqlite3'
 import type { SpamExplanationRepo, StoredSpamExplanation } from '../../types-spam.ts'
 import type { SubmitWrite } from './store-write.ts'
 
@@ -18,16 +19,16 @@ interface Row {
 const MAX_LIMIT = 100
 
 export class SqliteSpamExplanationRepo implements SpamExplanationRepo {
-  readonly #db: Database.Database
   readonly #submit: SubmitWrite
+  // Prepared once: save() runs for every message, and a statement is never freed
+  // (open-sqlite-database.ts keeps every one alive), so one per call would grow without end.
+  readonly #insert: Statement
+  readonly #find: Statement<[string, string, string, number], Row>
+  readonly #prune: Statement<[number]>
 
   constructor(db: Database.Database, submit: SubmitWrite) {
-    this.#db = db
     this.#submit = submit
-  }
-
-  save(entry: StoredSpamExplanation): Promise<void> {
-    const insert = this.#db.prepare(
+    this.#insert = db.prepare(
       `INSERT INTO spam_explanations
          (queue_id, message_id, direction, score, action, created_at, explanation)
        VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -35,6 +36,17 @@ export class SqliteSpamExplanationRepo implements SpamExplanationRepo {
          direction = excluded.direction, score = excluded.score, action = excluded.action,
          created_at = excluded.created_at, explanation = excluded.explanation`,
     )
+    this.#find = db.prepare(
+      `SELECT queue_id, message_id, direction, score, action, created_at, explanation
+         FROM spam_explanations
+        WHERE queue_id = ? OR message_id = ? OR message_id = ?
+        ORDER BY created_at DESC, id DESC LIMIT ?`,
+    )
+    this.#prune = db.prepare('DELETE FROM spam_explanations WHERE created_at < ?')
+  }
+
+  save(entry: StoredSpamExplanation): Promise<void> {
+    const insert = this.#insert
     return this.#submit(() => {
       insert.run(
         entry.queueId,
@@ -52,19 +64,12 @@ export class SqliteSpamExplanationRepo implements SpamExplanationRepo {
   find(key: string, limit = 10): Promise<StoredSpamExplanation[]> {
     const trimmed = key.trim()
     const bare = trimmed.replace(/^<|>$/g, '')
-    const rows = this.#db
-      .prepare(
-        `SELECT queue_id, message_id, direction, score, action, created_at, explanation
-           FROM spam_explanations
-          WHERE queue_id = ? OR message_id = ? OR message_id = ?
-          ORDER BY created_at DESC, id DESC LIMIT ?`,
-      )
-      .all(trimmed, `<${bare}>`, bare, Math.max(1, Math.min(limit, MAX_LIMIT))) as Row[]
+    const rows = this.#find.all(trimmed, `<${bare}>`, bare, Math.max(1, Math.min(limit, MAX_LIMIT)))
     return Promise.resolve(rows.map(toEntry))
   }
 
   prune(before: number): Promise<number> {
-    const del = this.#db.prepare('DELETE FROM spam_explanations WHERE created_at < ?')
+    const del = this.#prune
     return this.#submit(() => ({ value: del.run(before).changes, changes: [] }))
   }
 }
