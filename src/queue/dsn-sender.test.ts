@@ -4,7 +4,8 @@ import { Router } from '../delivery/router.ts'
 import { Srs } from '../srs/srs.ts'
 import type { AcceptInput, AcceptResult, Domain } from '../store/types.ts'
 import type { QueuedMessage } from '../store/types-outbound.ts'
-import { DsnSender } from './dsn-sender.ts'
+import { DsnSender, type DsnSendResult } from './dsn-sender.ts'
+import type { DsnRecipientReport } from '../dsn/compose-dsn.ts'
 import {
   verifyWithMailauth,
   writeDkimKeysInTempDir,
@@ -124,100 +125,85 @@ const FAILED = {
   diagnostic: '550 5.1.1 no such user',
 }
 
-test('a DSN queued for a remote sender is DKIM-signed (hostname under a local domain)', async () => {
+/** Sends one DSN about `original` for carol@origin.test with a signer whose local domain is fwd.test. */
+async function sendSigned(input: {
+  hostname: string
+  smtputf8: boolean
+  original: string
+  reports: DsnRecipientReport[]
+}): Promise<{ result: DsnSendResult; dsn: AcceptInput | undefined; records: DkimRecords }> {
   const { store, accepted } = recordingStore()
   const keys = signerFor(['fwd.test'])
   try {
     const sender = new DsnSender({
       store,
       router: new Router({ store, plusSeparator: '+' }),
-      hostname: 'mx.fwd.test',
+      hostname: input.hostname,
       maxFullBytes: 1024 * 1024,
       clock: () => NOW,
       signer: keys.signer,
     })
-    const message = { mailFrom: 'carol@origin.test', createdAt: NOW, smtputf8: false }
+    const message = { mailFrom: 'carol@origin.test', createdAt: NOW, smtputf8: input.smtputf8 }
     const result = await sender.send({
       message: message as QueuedMessage,
-      original: Buffer.from('Subject: hi\r\nMessage-ID: <m1@origin.test>\r\n\r\nbody\r\n'),
-      reports: [FAILED],
+      original: Buffer.from(input.original),
+      reports: input.reports,
     })
-    assert.equal(result, 'queued')
-    const [dsn] = accepted
-    assert.ok(dsn)
-    assert.equal(dsn.smtputf8, undefined, 'ASCII mail: no SMTPUTF8 needed')
-    assert.match(dsn.raw.toString(), /^DKIM-Signature:[^]*d=fwd\.test;/)
-    assert.deepEqual(await verifyWithMailauth(dsn.raw, keys.records), [
-      ['rsa-sha256', 'pass'],
-      ['ed25519-sha256', 'pass'],
-    ])
-    // The signed DSN is still the RFC 3464 form, and the bounce parser reads it.
-    assert.match(dsn.raw.toString(), /report-type=delivery-status;/)
-    assert.equal(parseBounce(dsn.raw)?.originalMessageId, '<m1@origin.test>')
+    return { result, dsn: accepted[0], records: keys.records }
   } finally {
     keys.remove()
   }
+}
+
+test('a DSN queued for a remote sender is DKIM-signed (hostname under a local domain)', async () => {
+  const { result, dsn, records } = await sendSigned({
+    hostname: 'mx.fwd.test',
+    smtputf8: false,
+    original: 'Subject: hi\r\nMessage-ID: <m1@origin.test>\r\n\r\nbody\r\n',
+    reports: [FAILED],
+  })
+  assert.equal(result, 'queued')
+  assert.ok(dsn)
+  assert.equal(dsn.smtputf8, undefined, 'ASCII mail: no SMTPUTF8 needed')
+  assert.match(dsn.raw.toString(), /^DKIM-Signature:[^]*d=fwd\.test;/)
+  assert.deepEqual(await verifyWithMailauth(dsn.raw, records), [
+    ['rsa-sha256', 'pass'],
+    ['ed25519-sha256', 'pass'],
+  ])
+  // The signed DSN is still the RFC 3464 form, and the bounce parser reads it.
+  assert.match(dsn.raw.toString(), /report-type=delivery-status;/)
+  assert.equal(parseBounce(dsn.raw)?.originalMessageId, '<m1@origin.test>')
 })
 
 test('a DSN from a host name outside every local domain stays unsigned', async () => {
-  const { store, accepted } = recordingStore()
-  const keys = signerFor(['fwd.test'])
-  try {
-    const sender = new DsnSender({
-      store,
-      router: new Router({ store, plusSeparator: '+' }),
-      hostname: 'mail.unknown.test',
-      maxFullBytes: 1024 * 1024,
-      clock: () => NOW,
-      signer: keys.signer,
-    })
-    const message = { mailFrom: 'carol@origin.test', createdAt: NOW, smtputf8: false }
-    await sender.send({
-      message: message as QueuedMessage,
-      original: Buffer.from('Subject: hi\r\n\r\nbody\r\n'),
-      reports: [FAILED],
-    })
-    const [dsn] = accepted
-    assert.ok(dsn)
-    assert.doesNotMatch(dsn.raw.toString(), /DKIM-Signature/i)
-    assert.match(
-      dsn.raw.toString(),
-      /^From: Mail Delivery System <MAILER-DAEMON@mail\.unknown\.test>/,
-    )
-  } finally {
-    keys.remove()
-  }
+  const { dsn } = await sendSigned({
+    hostname: 'mail.unknown.test',
+    smtputf8: false,
+    original: 'Subject: hi\r\n\r\nbody\r\n',
+    reports: [FAILED],
+  })
+  assert.ok(dsn)
+  assert.doesNotMatch(dsn.raw.toString(), /DKIM-Signature/i)
+  assert.match(
+    dsn.raw.toString(),
+    /^From: Mail Delivery System <MAILER-DAEMON@mail\.unknown\.test>/,
+  )
 })
 
 test('a DSN about SMTPUTF8 mail takes the RFC 6533 form and is queued needing SMTPUTF8', async () => {
-  const { store, accepted } = recordingStore()
-  const keys = signerFor(['fwd.test'])
-  try {
-    const sender = new DsnSender({
-      store,
-      router: new Router({ store, plusSeparator: '+' }),
-      hostname: 'mx.fwd.test',
-      maxFullBytes: 1024 * 1024,
-      clock: () => NOW,
-      signer: keys.signer,
-    })
-    const message = { mailFrom: 'carol@origin.test', createdAt: NOW, smtputf8: true }
-    await sender.send({
-      message: message as QueuedMessage,
-      original: Buffer.from('Subject: Grüße\r\nMessage-ID: <u1@origin.test>\r\n\r\nbody\r\n'),
-      reports: [{ ...FAILED, finalRecipient: 'dörte@fär.test' }],
-    })
-    const [dsn] = accepted
-    assert.ok(dsn)
-    assert.equal(dsn.smtputf8, true)
-    const text = dsn.raw.toString('utf8')
-    assert.match(text, /report-type=global-delivery-status;/)
-    assert.match(text, /\r\nFinal-Recipient: utf-8; dörte@fär\.test\r\n/)
-    assert.deepEqual(
-      (await verifyWithMailauth(dsn.raw, keys.records)).map(([, r]) => r),
-      ['pass', 'pass'],
-    )
-  } finally {
-    keys.remove()
-  }
+  const { dsn, records } = await sendSigned({
+    hostname: 'mx.fwd.test',
+    smtputf8: true,
+    original: 'Subject: Grüße\r\nMessage-ID: <u1@origin.test>\r\n\r\nbody\r\n',
+    reports: [{ ...FAILED, finalRecipient: 'dörte@fär.test' }],
+  })
+  assert.ok(dsn)
+  assert.equal(dsn.smtputf8, true)
+  const text = dsn.raw.toString('utf8')
+  assert.match(text, /report-type=global-delivery-status;/)
+  assert.match(text, /\r\nFinal-Recipient: utf-8; dörte@fär\.test\r\n/)
+  assert.deepEqual(
+    (await verifyWithMailauth(dsn.raw, records)).map(([, r]) => r),
+    ['pass', 'pass'],
+  )
 })
