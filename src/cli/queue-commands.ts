@@ -3,20 +3,18 @@
 // a message's waiting recipients due now; a running server picks them up at its next poll
 // (queue.poll_interval_ms).
 import type { Command } from 'commander'
-import type { QueueHistoryEntry, QueueListEntry, RecipientState } from '../store/types-outbound.ts'
+import {
+  RECIPIENT_STATES,
+  type QueueHistoryEntry,
+  type QueueListEntry,
+  type RecipientState,
+} from '../store/types-outbound.ts'
 import { CliError } from './cli-error.ts'
 import { withStore, type DataOption } from './with-store.ts'
 
 const DATA_FLAG = '--data <dir>'
 const DATA_HELP = 'data directory (default: $POSTERN_DATA, else ./data)'
-const STATES: readonly RecipientState[] = [
-  'scheduled',
-  'deferred',
-  'delivered',
-  'bounced',
-  'expired',
-  'suppressed',
-]
+const STATES: readonly RecipientState[] = RECIPIENT_STATES
 
 function print(line: string): void {
   process.stdout.write(`${line}\n`)

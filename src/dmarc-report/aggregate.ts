@@ -9,6 +9,7 @@ import type {
   PolicyPublished,
   ReportRecord,
 } from './report-model.ts'
+import { isAuthResultKeyword } from './report-model.ts'
 
 export interface AggregateInput {
   evaluations: readonly DmarcEvaluation[]
@@ -20,17 +21,6 @@ export interface AggregateInput {
   begin: number
   end: number
 }
-
-const KEYWORDS = new Set<string>([
-  'none',
-  'pass',
-  'fail',
-  'softfail',
-  'policy',
-  'neutral',
-  'temperror',
-  'permerror',
-])
 
 export function buildAggregateReport(input: AggregateInput): AggregateReport {
   const records = new Map<string, ReportRecord>()
@@ -81,7 +71,7 @@ function toRecord(e: DmarcEvaluation): ReportRecord {
 }
 
 function keyword(value: string, fallback: AuthResultKeyword): AuthResultKeyword {
-  return KEYWORDS.has(value) ? (value as AuthResultKeyword) : fallback
+  return isAuthResultKeyword(value) ? value : fallback
 }
 
 /**

@@ -6,8 +6,22 @@ export type Disposition = 'none' | 'quarantine' | 'reject'
 export type DmarcAligned = 'pass' | 'fail'
 export type AlignmentMode = 'r' | 's'
 /** RFC 7489 appendix C DKIMResultType / SPFResultType (RFC 8601 2.7 keywords). */
-export type AuthResultKeyword =
-  'none' | 'pass' | 'fail' | 'softfail' | 'policy' | 'neutral' | 'temperror' | 'permerror'
+export const AUTH_RESULT_KEYWORDS = [
+  'none',
+  'pass',
+  'fail',
+  'softfail',
+  'policy',
+  'neutral',
+  'temperror',
+  'permerror',
+] as const
+export type AuthResultKeyword = (typeof AUTH_RESULT_KEYWORDS)[number]
+
+/** Whether a string is one of the result keywords. */
+export function isAuthResultKeyword(value: string): value is AuthResultKeyword {
+  return (AUTH_RESULT_KEYWORDS as readonly string[]).includes(value)
+}
 
 export interface PolicyPublished {
   /** The domain at which the DMARC record was found. */

@@ -13,6 +13,7 @@ import type {
   PolicyPublished,
   ReportRecord,
 } from './report-model.ts'
+import { AUTH_RESULT_KEYWORDS } from './report-model.ts'
 
 export const MAX_XML_BYTES = 32 * 1024 * 1024
 export const MAX_RECORDS = 100_000
@@ -188,21 +189,10 @@ function aligned(value: string): DmarcAligned {
   return oneOf<DmarcAligned>(value, ['pass', 'fail'], 'policy_evaluated')
 }
 
-const RESULTS: readonly AuthResultKeyword[] = [
-  'none',
-  'pass',
-  'fail',
-  'softfail',
-  'policy',
-  'neutral',
-  'temperror',
-  'permerror',
-]
-
 /** Result keywords; the older "unknown" and "error" (RFC 7489 appendix C comments) mapped. */
 function resultKeyword(value: string): AuthResultKeyword {
   const lower = value.toLowerCase()
   if (lower === 'unknown') return 'temperror'
   if (lower === 'error') return 'permerror'
-  return oneOf(lower, RESULTS, 'result')
+  return oneOf(lower, AUTH_RESULT_KEYWORDS, 'result')
 }

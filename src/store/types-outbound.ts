@@ -10,8 +10,15 @@ export type DsnNotify = 'NEVER' | 'SUCCESS' | 'FAILURE' | 'DELAY'
  * (deferred), or done: delivered, bounced (permanent failure), expired (gave up after the
  * queue's maximum age) or suppressed (never tried: the address is on the suppression list).
  */
-export type RecipientState =
-  'scheduled' | 'deferred' | 'delivered' | 'bounced' | 'expired' | 'suppressed'
+export const RECIPIENT_STATES = [
+  'scheduled',
+  'deferred',
+  'delivered',
+  'bounced',
+  'expired',
+  'suppressed',
+] as const
+export type RecipientState = (typeof RECIPIENT_STATES)[number]
 
 export const FINAL_STATES: readonly RecipientState[] = [
   'delivered',

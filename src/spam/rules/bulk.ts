@@ -17,7 +17,6 @@
 // - SUBJECT_MONEY: the subject names an amount of 1,000 or more; SUBJECT_FREE: "FREE" in it.
 // - BODY_CAPS_LINES: three or more lines of the text in capitals, four words or more each.
 
-import { readFileSync } from 'node:fs'
 import type { SpamHit } from '../signal.ts'
 import { countFields, type MessageFacts } from '../message-facts.ts'
 import { collectLinks } from './links.ts'
@@ -33,26 +32,14 @@ import {
   recipientAddresses,
 } from './senders.ts'
 import { ruleHit } from './types.ts'
+import { dataList } from './data-list.ts'
 
 const OPT_OUT =
   /\b(?:unsubscribe|opt[- ]?out|to be removed|be removed from|remove you from|removed from (?:our|this|the) (?:mailing )?list|stop receiving|no longer wish to receive|reply (?:with )?"?remove|reply "?stop|abmelden|abbestellen|d[ée]sinscri|d[ée]sabonner|darse de baja|darte de baja)/i
 
-function dataSet(file: string): Set<string> {
-  const text = readFileSync(new URL(`../data/${file}`, import.meta.url), 'utf8')
-  return new Set(
-    text
-      .split('\n')
-      .map((l) => l.trim().toLowerCase())
-      .filter((l) => l !== '' && !l.startsWith('#')),
-  )
-}
-
 const FOOTER = 4000
 /** Fewer words than this around a link make a message "short". */
 const SHORT_WORDS = 12
-
-let abused: Set<string> | undefined
-let tlds: Set<string> | undefined
 
 function bulkWithoutHeaders(facts: MessageFacts): SpamHit | undefined {
   if (isListMail(facts)) return undefined
@@ -95,9 +82,8 @@ function headerRules(facts: MessageFacts): SpamHit[] {
 function linkHygiene(facts: MessageFacts): SpamHit[] {
   const links = collectLinks(facts)
   const hits: SpamHit[] = []
-  abused ??= dataSet('abused-hosts.txt')
-  tlds ??= dataSet('suspicious-tlds.txt')
-  const list = isDiscussionList(facts) ? [] : [...abused]
+  const tlds = dataList('suspicious-tlds.txt')
+  const list = isDiscussionList(facts) ? [] : [...dataList('abused-hosts.txt')]
   const hosted = links.find((l) => list.some((e) => l.host === e || l.host.endsWith(`.${e}`)))
   if (hosted !== undefined) {
     hits.push(
@@ -105,7 +91,7 @@ function linkHygiene(facts: MessageFacts): SpamHit[] {
     )
   }
   const hosts = [fromDomain(facts) ?? '', ...links.map((l) => l.host)]
-  const odd = hosts.find((h) => tlds?.has(h.split('.').pop() ?? '') === true)
+  const odd = hosts.find((h) => tlds.has(h.split('.').pop() ?? ''))
   if (odd !== undefined) {
     hits.push(ruleHit('SUSPICIOUS_TLD', 0.8, `${odd} is under a top-level domain abused by spam`))
   }

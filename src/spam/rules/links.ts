@@ -4,12 +4,13 @@
 // data: and javascript: links, hosts written in %-escapes, and mail that is mostly links with
 // little text.
 
-import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import type { SpamHit } from '../signal.ts'
 import type { MessageFacts } from '../message-facts.ts'
 import { countUpTo } from './normalize.ts'
 import { ruleHit } from './types.ts'
+import { dataList } from './data-list.ts'
+import { organizationalDomain } from '../../email-auth/org-domain.ts'
 
 const MAX_URLS = 500
 /** Bare URLs in text: scheme, then anything up to whitespace or a delimiter. */
@@ -18,30 +19,12 @@ const BARE_URL = /\bhttps?:\/\/[^\s<>"'()]{1,2000}/gi
 const SHOWN_HOST = /^(?:https?:\/\/)?((?:[a-z0-9-]{1,63}\.)+[a-z]{2,24})(?:[/:?#]\S*)?$/i
 /** A percent-escape in the authority of an http(s) URL. */
 const ENCODED_HOST = /^\s*https?:\/\/[^/?#\s]{0,300}%[0-9a-f]{2}/i
-/** Second-level labels under which registrations happen (co.uk, com.au...). */
-const PUBLIC_SECOND_LEVEL = new Set(['co', 'com', 'net', 'org', 'gov', 'ac', 'edu', 'ne', 'or'])
-
-let shorteners: Set<string> | undefined
-
-function shortenerSet(): Set<string> {
-  if (shorteners !== undefined) return shorteners
-  const text = readFileSync(new URL('../data/url-shorteners.txt', import.meta.url), 'utf8')
-  shorteners = new Set(
-    text
-      .split('\n')
-      .map((l) => l.trim().toLowerCase())
-      .filter((l) => l !== '' && !l.startsWith('#')),
-  )
-  return shorteners
-}
-
-/** The registrable domain, approximately: the last two labels (three under co.uk & co). */
+/**
+ * The registrable domain of a host by the Public Suffix List (the Organizational Domain of
+ * email-auth/org-domain.ts); the host itself when it is a public suffix or not a valid name.
+ */
 export function registrableDomain(host: string): string {
-  const labels = host.toLowerCase().replace(/\.$/, '').split('.')
-  if (labels.length <= 2) return labels.join('.')
-  const second = labels[labels.length - 2] ?? ''
-  const keep = PUBLIC_SECOND_LEVEL.has(second) && (labels.at(-1)?.length ?? 0) === 2 ? 3 : 2
-  return labels.slice(-keep).join('.')
+  return organizationalDomain(host) ?? host.toLowerCase().replace(/\.$/, '')
 }
 
 /** scheme://[userinfo@]host followed by the end, a port, a path, a query or a fragment. */
@@ -123,7 +106,7 @@ export function linkRules(facts: MessageFacts): SpamHit[] {
   if (ipHosts.length > 0) {
     hits.push(ruleHit('URL_IP_LITERAL', 2.0, `links to a bare IP address (${ipHosts[0] ?? ''})`))
   }
-  const short = shortenerSet()
+  const short = dataList('url-shorteners.txt')
   const shortened = links.filter((l) => short.has(l.host) || short.has(registrableDomain(l.host)))
   if (shortened.length > 0) {
     const host = shortened[0]?.host ?? ''

@@ -19,6 +19,7 @@ import type {
   RecipientState,
   RecipientUpdate,
 } from '../../types-outbound.ts'
+import { RECIPIENT_STATES } from '../../types-outbound.ts'
 import { asAsync } from './as-async.ts'
 import type { SubmitWrite } from './store-write.ts'
 
@@ -383,19 +384,7 @@ export class SqliteQueueRepo implements QueueRepo {
   ): Promise<QueueListEntry[]> {
     return asAsync(() =>
       this.#list
-        .all(
-          JSON.stringify(
-            opts.states ?? [
-              'scheduled',
-              'deferred',
-              'delivered',
-              'bounced',
-              'expired',
-              'suppressed',
-            ],
-          ),
-          opts.limit ?? -1,
-        )
+        .all(JSON.stringify(opts.states ?? RECIPIENT_STATES), opts.limit ?? -1)
         .map(toListEntry),
     )
   }
